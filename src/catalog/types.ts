@@ -1,0 +1,72 @@
+// Provider catalogs: the facts the spec validates against and the planner sizes from.
+// Every table carries where its numbers came from and when they were checked, because
+// provider sizes and prices change (Hetzner raised prices twice in 2026).
+
+export type Currency = "USD" | "EUR";
+export type CloudProvider = "digitalocean" | "hetzner";
+
+export interface Source {
+  /** The page the numbers were taken from. */
+  url: string;
+  /** ISO date the numbers were last checked against that page. */
+  checked: string;
+}
+
+export interface ServerSize {
+  slug: string;
+  vcpu: number;
+  memoryMb: number;
+  diskGb: number;
+  arch: "x86" | "arm";
+  /** Dedicated (not shared) vCPUs. */
+  dedicatedCpu: boolean;
+  /** Monthly price of the server alone, in the catalog's currency (IPv4 priced separately on Hetzner). */
+  monthly: number;
+}
+
+export interface ManagedSize {
+  slug: string;
+  vcpu: number;
+  memoryMb: number;
+  /** Monthly price of one node. */
+  monthlyPerNode: number;
+}
+
+export interface ManagedPostgresSize extends ManagedSize {
+  /** Backend connections the plan may use (the provider's limit less its reserved ones). */
+  maxConnections: number;
+}
+
+export interface ProviderCatalog {
+  provider: CloudProvider;
+  currency: Currency;
+  source: Source;
+  regions: readonly string[];
+  servers: Readonly<Record<string, ServerSize>>;
+  /** Block storage, per GB-month. */
+  volumePerGbMonth: number;
+  /** Public IPv4 address per month (0 where it is included in the server price). */
+  ipv4Monthly: number;
+  /** Load balancer, smallest size, per month. */
+  loadBalancerMonthly: number;
+  managedPostgres: Readonly<Record<string, ManagedPostgresSize>>;
+  managedRedis: Readonly<Record<string, ManagedSize>>;
+  managedOpenSearch: Readonly<Record<string, ManagedSize>>;
+  /** S3-compatible object storage, if the provider sells it. */
+  objectStorage?: {
+    baseMonthly: number;
+    includedGb: number;
+    includedTransferGb: number;
+    extraPerGbMonth: number;
+    regions: readonly string[];
+  };
+}
+
+export interface R2Pricing {
+  currency: "USD";
+  source: Source;
+  perGbMonth: number;
+  freeGb: number;
+  classAPerMillion: number;
+  classBPerMillion: number;
+}

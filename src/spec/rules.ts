@@ -1,0 +1,181 @@
+// Cross-field rules: what one field means depends on another (a role needs a host, a size
+// needs a provider). They run after the shape is valid, and report every problem at once.
+import { closest } from "fastest-levenshtein";
+import { catalogFor } from "../catalog";
+import type { Role } from "./schema/common";
+import type { Spec } from "./schema/stack";
+
+export type Path = readonly (string | number)[];
+
+export interface RuleIssue {
+  path: Path;
+  message: string;
+  fix: string;
+}
+
+type Report = (path: Path, message: string, fix: string) => void;
+
+function didYouMean(value: string, candidates: readonly string[]): string {
+  if (candidates.length === 0) return "";
+  const near = closest(value, [...candidates]);
+  return ` (did you mean ${near}?)`;
+}
+
+function hostsWith(spec: Spec, role: Role): number[] {
+  return spec.hosts.flatMap((h, i) => (h.roles.includes(role) ? [i] : []));
+}
+
+function checkHosts(spec: Spec, report: Report): void {
+  const cat = catalogFor(spec.provider.cloud);
+  const slugs = Object.keys(cat.servers).sort();
+  const seen = new Map<string, number>();
+  spec.hosts.forEach((h, i) => {
+    const first = seen.get(h.name);
+    if (first !== undefined) report(["hosts", i, "name"], `host name "${h.name}" is already used by hosts[${first}]`, "give every host group its own name");
+    seen.set(h.name, i);
+    if (!cat.servers[h.size]) {
+      report(["hosts", i, "size"], `"${h.size}" is not a ${spec.provider.cloud} server size${didYouMean(h.size, slugs)}`, `use one of: ${slugs.join(", ")}`);
+    }
+    if (h.sidekiq && !h.roles.includes("sidekiq")) {
+      report(["hosts", i, "sidekiq"], `host "${h.name}" has Sidekiq queue groups but not the sidekiq role`, "add sidekiq to its roles or remove the sidekiq section");
+    }
+    for (const role of ["postgres", "redis", "search", "media"] as const) {
+      if (h.roles.includes(role) && h.count > 1) {
+        report(["hosts", i, "count"], `host "${h.name}" runs ${role} but has count ${h.count}; data services are not replicated across copies`, `set count: 1, or move ${role} to its own host with count: 1`);
+      }
+    }
+    if (h.volume && !h.roles.includes("postgres") && !h.roles.includes("media") && !h.roles.includes("search")) {
+      report(["hosts", i, "volume"], `host "${h.name}" has a volume but no role that keeps data on it (postgres, search or media)`, "remove the volume or add the role that needs it");
+    }
+    if (h.ipv6Only && spec.provider.cloud !== "hetzner") {
+      report(["hosts", i, "ipv6Only"], `ipv6Only is only offered on hetzner, not ${spec.provider.cloud}`, "remove ipv6Only");
+    }
+    if (h.ipv6Only && (h.roles.includes("web") || h.roles.includes("sidekiq")) && !spec.network.ipv4Egress) {
+      report(["hosts", i, "ipv6Only"], `host "${h.name}" is IPv6-only but runs ${h.roles.includes("web") ? "web" : "sidekiq"}, which must reach IPv4-only peers and GitHub`, "set network.ipv4Egress (gateway: <a host with IPv4> or nat64) or drop ipv6Only");
+    }
+    if (h.ipv6Only && h.roles.includes("proxy") && !spec.loadBalancer.enabled) {
+      report(["hosts", i, "ipv6Only"], `host "${h.name}" faces users but is IPv6-only, so IPv4-only visitors could not reach the instance`, "drop ipv6Only on proxy hosts or enable loadBalancer");
+    }
+  });
+  const egress = spec.network.ipv4Egress;
+  if (egress && "gateway" in egress) {
+    const gw = spec.hosts.findIndex((h) => h.name === egress.gateway);
+    if (gw < 0) report(["network", "ipv4Egress", "gateway"], `no host is named "${egress.gateway}"${didYouMean(egress.gateway, spec.hosts.map((h) => h.name))}`, "name a host with a public IPv4 address");
+    else if (spec.hosts[gw]?.ipv6Only) report(["network", "ipv4Egress", "gateway"], `gateway host "${egress.gateway}" is itself IPv6-only`, "name a host that keeps its IPv4 address");
+  }
+}
+
+function checkRolesPresent(spec: Spec, report: Report): void {
+  for (const role of ["proxy", "web", "streaming", "sidekiq"] as const) {
+    if (hostsWith(spec, role).length === 0) report(["hosts"], `no host has the ${role} role; every instance needs ${role}`, `add ${role} to the roles of a host`);
+  }
+}
+
+/** A self-hosted service names its host; a managed one must be sold by the provider. */
+function checkDataServices(spec: Spec, report: Report): void {
+  const cat = catalogFor(spec.provider.cloud);
+  const cloud = spec.provider.cloud;
+  const selfHosted = (svc: "postgres" | "redis" | "search", host: string | undefined) => {
+    const holders = hostsWith(spec, svc);
+    if (host === undefined) {
+      for (const i of holders) report(["hosts", i, "roles"], `host "${spec.hosts[i]?.name}" has the ${svc} role but ${svc} is not selfHosted`, `remove ${svc} from its roles or set ${svc}.selfHosted.host: ${spec.hosts[i]?.name}`);
+      return;
+    }
+    const idx = spec.hosts.findIndex((h) => h.name === host);
+    if (idx < 0) report([svc, "selfHosted", "host"], `no host is named "${host}"${didYouMean(host, spec.hosts.map((h) => h.name))}`, `name the host that has the ${svc} role`);
+    else if (!spec.hosts[idx]?.roles.includes(svc)) report([svc, "selfHosted", "host"], `host "${host}" does not have the ${svc} role`, `add ${svc} to hosts[${idx}].roles`);
+    for (const i of holders) if (spec.hosts[i]?.name !== host) report(["hosts", i, "roles"], `host "${spec.hosts[i]?.name}" has the ${svc} role but ${svc}.selfHosted.host is "${host}"`, `remove ${svc} from its roles`);
+  };
+  const managed = (path: Path, what: string, size: string, table: Readonly<Record<string, unknown>>) => {
+    const sizes = Object.keys(table).sort();
+    if (sizes.length === 0) report(path, `${cloud} has no managed ${what}`, `use selfHosted on a host with the right role`);
+    else if (!table[size]) report([...path, "size"], `"${size}" is not a ${cloud} managed ${what} size${didYouMean(size, sizes)}`, `use one of: ${sizes.join(", ")}`);
+  };
+  const pg = spec.postgres;
+  if (pg.managed) managed(["postgres", "managed"], "Postgres", pg.managed.size, cat.managedPostgres);
+  selfHosted("postgres", pg.selfHosted?.host);
+  if (pg.pool.enabled && pg.pool.mode === "statement") {
+    report(["postgres", "pool", "mode"], "statement pooling breaks Mastodon, which runs multi-statement transactions", "use mode: transaction");
+  }
+  const pgbouncers = hostsWith(spec, "pgbouncer");
+  if (pg.managed) for (const i of pgbouncers) report(["hosts", i, "roles"], "managed Postgres pools connections with the provider's PgBouncer; a pgbouncer host would pool twice", "remove the pgbouncer role");
+  if (!pg.pool.enabled) for (const i of pgbouncers) report(["hosts", i, "roles"], "postgres.pool.enabled is false, so no PgBouncer runs", "remove the pgbouncer role or enable the pool");
+
+  if (spec.redis.managed) managed(["redis", "managed"], "Redis/Valkey", spec.redis.managed.size, cat.managedRedis);
+  selfHosted("redis", spec.redis.selfHosted?.host);
+  if (spec.search.managed) managed(["search", "managed"], "OpenSearch", spec.search.managed.size, cat.managedOpenSearch);
+  selfHosted("search", spec.search.selfHosted?.host);
+}
+
+function checkMedia(spec: Spec, report: Report): void {
+  const cat = catalogFor(spec.provider.cloud);
+  const media = hostsWith(spec, "media");
+  if (spec.media.spaces) {
+    const regions = cat.objectStorage?.regions ?? [];
+    if (regions.length === 0) report(["media", "spaces"], `${spec.provider.cloud} has no Spaces object storage`, "use r2 or s3");
+    else if (!regions.includes(spec.media.spaces.region)) report(["media", "spaces", "region"], `Spaces is not offered in "${spec.media.spaces.region}"${didYouMean(spec.media.spaces.region, regions)}`, `use one of: ${regions.join(", ")}`);
+  }
+  if (spec.media.r2 && spec.dns.provider !== "cloudflare" && spec.media.r2.customDomain) {
+    report(["media", "r2", "customDomain"], "an R2 custom domain needs the zone on Cloudflare", "set dns.provider: cloudflare or remove customDomain");
+  }
+  if (!spec.media.local) {
+    for (const i of media) report(["hosts", i, "roles"], "the media role keeps uploads on local disk, but media is not local", "remove the media role or set media: { local: {} }");
+    return;
+  }
+  const web = hostsWith(spec, "web");
+  const instances = web.reduce((n, i) => n + (spec.hosts[i]?.count ?? 0), 0);
+  if (instances !== 1) {
+    report(["media", "local"], `local media needs exactly one web host, but ${instances} web hosts would each keep their own uploads`, "use object storage (r2, s3 or spaces) or run one web host");
+    return;
+  }
+  const host = spec.hosts[web[0]!]!;
+  if (!host.roles.includes("sidekiq")) report(["media", "local"], `local media is written by Sidekiq and served from the web host, so "${host.name}" must also run sidekiq`, `add sidekiq to the roles of "${host.name}" or use object storage`);
+  for (const i of media) if (i !== web[0]) report(["hosts", i, "roles"], `local media lives on the web host "${host.name}"`, "move the media role to the web host");
+}
+
+/** The scheduler queue enqueues periodic jobs: two processes would run every job twice. */
+function checkScheduler(spec: Spec, report: Report): void {
+  const runs: { path: Path; copies: number }[] = [];
+  let implicit = false;
+  spec.hosts.forEach((h, i) => {
+    if (!h.roles.includes("sidekiq")) return;
+    if (!h.sidekiq) {
+      implicit = true;
+      return;
+    }
+    h.sidekiq.groups.forEach((g, j) => {
+      if (g.queues.includes("scheduler")) runs.push({ path: ["hosts", i, "sidekiq", "groups", j, "queues"], copies: g.processes * h.count });
+    });
+  });
+  const total = runs.reduce((n, r) => n + r.copies, 0);
+  if (total > 1) {
+    for (const r of runs) report(r.path, `the scheduler queue would run in ${total} processes across the stack; it must run in exactly one`, "keep scheduler in one group with processes: 1 on a host with count: 1");
+  } else if (total === 0 && !implicit && hostsWith(spec, "sidekiq").length > 0) {
+    report(["hosts"], "no Sidekiq process runs the scheduler queue, so periodic jobs would never run", "add scheduler to exactly one queue group");
+  }
+}
+
+function checkProvider(spec: Spec, report: Report): void {
+  const cat = catalogFor(spec.provider.cloud);
+  if (!cat.regions.includes(spec.provider.region)) {
+    report(["provider", "region"], `"${spec.provider.region}" is not a ${spec.provider.cloud} region${didYouMean(spec.provider.region, cat.regions)}`, `use one of: ${cat.regions.join(", ")}`);
+  }
+  if (spec.loadBalancer.enabled && hostsWith(spec, "proxy").length === 0) {
+    report(["loadBalancer", "enabled"], "the load balancer needs hosts with the proxy role behind it", "add proxy to a host's roles");
+  }
+  if (spec.dns.provider === "digitalocean" && spec.provider.cloud !== "digitalocean") {
+    report(["dns", "provider"], "DigitalOcean DNS needs a DigitalOcean token; this stack runs on hetzner", "use cloudflare or none");
+  }
+}
+
+export function checkRules(spec: Spec): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  const report: Report = (path, message, fix) => issues.push({ path, message, fix });
+  checkProvider(spec, report);
+  checkHosts(spec, report);
+  checkRolesPresent(spec, report);
+  checkDataServices(spec, report);
+  checkMedia(spec, report);
+  checkScheduler(spec, report);
+  return issues;
+}

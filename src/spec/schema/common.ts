@@ -1,0 +1,47 @@
+import { z } from "zod";
+
+// Names end up in unit names, DNS labels and Pulumi resource names, so keep them to one safe alphabet.
+export const Name = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$/, {
+    error: "must be 1-32 lowercase letters, digits or '-', starting with a letter (e.g. web, worker-2)",
+  });
+
+export const DomainName = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    error: "must be a lowercase DNS name such as example.social",
+  });
+
+const ipv4 = String.raw`(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}`;
+
+export const Ipv4Cidr = z
+  .string()
+  .regex(new RegExp(`^${ipv4}/(3[0-2]|[12]?\\d)$`), { error: "must be an IPv4 CIDR such as 10.10.0.0/16" });
+
+export const Cidr = z.union([Ipv4Cidr, z.cidrv6()], {
+  error: "must be a CIDR such as 203.0.113.7/32 or 2001:db8::/64",
+});
+
+/** "4h", "30m", "1d": how often something runs. */
+export const Duration = z
+  .string()
+  .regex(/^[1-9]\d*(m|h|d)$/, { error: "must be a duration like 30m, 4h or 1d" });
+
+/** The name of a Pulumi config secret (set with `pulumi config set --secret NAME`), never the value. */
+export const SecretRef = z
+  .string()
+  .regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, {
+    error: "must name a Pulumi config secret (letters, digits, _), set with `pulumi config set --secret <name>`",
+  });
+
+export const Port = z.number().int().min(1).max(65535);
+
+export const Role = z.enum(["proxy", "web", "streaming", "sidekiq", "postgres", "pgbouncer", "redis", "search", "media"]);
+export type Role = z.infer<typeof Role>;
+
+// Priority order from upstream's docs (docs.joinmastodon.org/admin/scaling, checked 2026-11-24);
+// `fasp` arrived in 4.4 for Fediverse Auxiliary Service Providers.
+export const QUEUES = ["default", "push", "ingress", "mailers", "pull", "scheduler", "fasp"] as const;
+export const Queue = z.enum(QUEUES);
+export type Queue = z.infer<typeof Queue>;

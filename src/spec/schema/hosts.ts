@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { Name, Queue, Role } from "./common";
+
+export const SidekiqGroup = z.strictObject({
+  /** Names the unit: mastodon-sidekiq-<name>. Defaults to the queues joined by '-'. */
+  name: Name.optional(),
+  queues: z.array(Queue).min(1).refine((q) => new Set(q).size === q.length, { error: "lists a queue twice" }),
+  /** Threads per process; more than 25 in one process wastes database connections. */
+  threads: z.number().int().min(1).max(25, { error: "must be at most 25: split the group into more processes instead" }).optional(),
+  /** Processes running this group on each host of the group. */
+  processes: z.number().int().min(1).max(16).default(1),
+});
+export type SidekiqGroup = z.infer<typeof SidekiqGroup>;
+
+export const Host = z.strictObject({
+  name: Name,
+  /** Provider size slug: s-2vcpu-4gb on DigitalOcean, cx23 on Hetzner. */
+  size: z.string().min(1),
+  count: z.number().int().min(1).max(50).default(1),
+  roles: z
+    .array(Role)
+    .min(1, { error: "must list at least one role" })
+    .refine((r) => new Set(r).size === r.length, { error: "lists a role twice" }),
+  /** Explicit Sidekiq queue groups; without them the planner derives groups from the host's size. */
+  sidekiq: z.strictObject({ groups: z.array(SidekiqGroup).min(1) }).optional(),
+  /** Hetzner only: no public IPv4 (saves the IPv4 fee); needs network.ipv4Egress to reach IPv4-only peers. */
+  ipv6Only: z.boolean().default(false),
+  /** A block-storage volume for the data this host keeps (Postgres data directory, local media). */
+  volume: z.strictObject({ sizeGb: z.number().int().min(10).max(10000) }).optional(),
+});
+export type Host = z.infer<typeof Host>;

@@ -1,0 +1,149 @@
+import { z } from "zod";
+import { DomainName, Duration, Name, Port, SecretRef } from "./common";
+
+/** Objects that hold exactly one of several alternatives, keyed by the alternative's name. */
+export function oneOf<T extends z.ZodRawShape>(shape: T, what: string) {
+  const keys = Object.keys(shape);
+  return z.strictObject(shape).superRefine((value, ctx) => {
+    const set = keys.filter((k) => (value as Record<string, unknown>)[k] !== undefined);
+    if (set.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          set.length === 0
+            ? `${what} needs one of: ${keys.join(", ")}`
+            : `${what} takes only one of ${keys.join(", ")}, but sets ${set.join(" and ")}: keep one`,
+      });
+    }
+  });
+}
+
+export const PoolMode = z.enum(["transaction", "session", "statement"]);
+
+export const Pool = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** transaction is what Mastodon supports behind PgBouncer (with PREPARED_STATEMENTS=false). */
+  mode: PoolMode.default("transaction"),
+  /** Server-side connections; defaults to what the database allows less the reserve. */
+  size: z.number().int().min(1).max(5000).optional(),
+  /** Client-side limit; defaults to the planned client connections plus the reserve. */
+  maxClientConn: z.number().int().min(1).max(100000).optional(),
+});
+
+const PgVersion = z.enum(["14", "15", "16", "17"]);
+
+export const Postgres = z
+  .strictObject({
+    managed: z
+      .strictObject({
+        size: z.string().min(1),
+        nodes: z.number().int().min(1).max(3, { error: "must be at most 3 (DigitalOcean's limit per cluster)" }).default(1),
+        version: PgVersion.default("16"),
+      })
+      .optional(),
+    selfHosted: z
+      .strictObject({
+        /** The host group with the postgres role. */
+        host: Name,
+        version: PgVersion.default("15"),
+      })
+      .optional(),
+    pool: Pool.default({ enabled: true, mode: "transaction" }),
+    database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default("mastodon_production"),
+    user: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default("mastodon"),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.managed === undefined) === (v.selfHosted === undefined)) {
+      ctx.addIssue({ code: "custom", message: "postgres needs exactly one of: managed, selfHosted" });
+    }
+  });
+
+export const Redis = oneOf(
+  {
+    managed: z.strictObject({ size: z.string().min(1) }).optional(),
+    selfHosted: z.strictObject({ host: Name, maxmemoryMb: z.number().int().min(16).optional() }).optional(),
+  },
+  "redis",
+);
+
+export const Search = oneOf(
+  {
+    off: z.literal(true).optional(),
+    managed: z.strictObject({ size: z.string().min(1) }).optional(),
+    selfHosted: z.strictObject({ host: Name, heapMb: z.number().int().min(256).optional() }).optional(),
+  },
+  "search",
+);
+
+export const Media = oneOf(
+  {
+    spaces: z
+      .strictObject({ region: z.string().min(1), cdn: z.boolean().default(true), bucket: z.string().optional() })
+      .optional(),
+    r2: z
+      .strictObject({
+        bucket: z.string().optional(),
+        /** Served from this host name (a Cloudflare custom domain on the bucket). */
+        customDomain: DomainName.optional(),
+      })
+      .optional(),
+    s3: z
+      .strictObject({
+        endpoint: z.url({ protocol: /^https$/, error: "must be an https:// URL" }),
+        region: z.string().min(1),
+        bucket: z.string().min(1),
+        /** Public host for media URLs (a CDN or custom domain): becomes S3_ALIAS_HOST. */
+        aliasHost: DomainName.optional(),
+        permission: z.enum(["public-read", "private", ""]).default("public-read"),
+        accessKeySecret: SecretRef,
+        secretKeySecret: SecretRef,
+      })
+      .optional(),
+    local: z.strictObject({}).optional(),
+  },
+  "media",
+);
+
+export const Dns = z.discriminatedUnion("provider", [
+  z.strictObject({ provider: z.literal("digitalocean") }),
+  z.strictObject({ provider: z.literal("cloudflare"), zoneId: z.string().regex(/^[a-f0-9]{32}$/, { error: "must be the 32-hex-digit Cloudflare zone id" }) }),
+  z.strictObject({ provider: z.literal("none") }),
+]);
+
+export const Mail = z.strictObject({
+  smtp: z.strictObject({
+    host: DomainName,
+    port: Port.default(587),
+    user: z.string().min(1),
+    from: z.string().min(3),
+    /** Pulumi config secret that holds the SMTP password. */
+    passwordSecret: SecretRef.default("smtpPassword"),
+    tls: z.enum(["starttls", "tls"]).default("starttls"),
+  }),
+});
+
+export const Backups = z.strictObject({
+  every: Duration.default("24h"),
+  keepDays: z.number().int().min(1).max(3650).default(14),
+  target: oneOf(
+    {
+      s3: z
+        .strictObject({
+          endpoint: z.url({ protocol: /^https$/, error: "must be an https:// URL" }),
+          bucket: z.string().min(1),
+          region: z.string().min(1).default("auto"),
+          accessKeySecret: SecretRef.default("backupAccessKey"),
+          secretKeySecret: SecretRef.default("backupSecretKey"),
+        })
+        .optional(),
+      local: z.strictObject({ path: z.string().regex(/^\/[^\0]*$/, { error: "must be an absolute path" }) }).optional(),
+    },
+    "backups.target",
+  ),
+});
+
+export const LoadBalancer = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** passthrough keeps TLS on the proxies (PROXY protocol carries the client address). */
+  tls: z.enum(["passthrough", "terminate"]).default("passthrough"),
+});

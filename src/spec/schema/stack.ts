@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { Cidr, DomainName, Ipv4Cidr, Name } from "./common";
+import { Host } from "./hosts";
+import { Backups, Dns, LoadBalancer, Mail, Media, Postgres, Redis, Search } from "./services";
+
+export const Mastodon = z.strictObject({
+  /** A release tag; 4.3 is the oldest with REDIS_DRIVER (rediss://) and ES_CA_FILE, which managed tiers need. */
+  version: z.string().regex(/^v4\.([3-9]|[1-9]\d)\.\d+$/, { error: "must be a release tag v4.3.0 or newer, such as v4.5.2" }),
+  singleUserMode: z.boolean().default(false),
+  registrations: z.enum(["open", "approval", "closed"]).default("approval"),
+  defaultLocale: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/).default("en"),
+  authorizedFetch: z.boolean().default(false),
+  /** The first admin account, created once on a new instance. */
+  admin: z.strictObject({ username: z.string().regex(/^[a-zA-Z0-9_]{1,30}$/), email: z.email() }).optional(),
+});
+
+export const Provider = z.strictObject({
+  cloud: z.enum(["digitalocean", "hetzner"]),
+  region: z.string().min(1),
+});
+
+export const Network = z.strictObject({
+  privateCidr: Ipv4Cidr.default("10.10.0.0/16"),
+  /** Where SSH (and so `pulumi up`) comes from. Nothing else may reach port 22. */
+  adminCidrs: z.array(Cidr).min(1, { error: "must list at least one CIDR for SSH, such as your address/32" }),
+  /** TLS on every connection between hosts (Postgres, PgBouncer, Redis). */
+  encryptInternal: z.boolean().default(true),
+  /** How IPv6-only hosts reach IPv4-only peers (GitHub, many instances). */
+  ipv4Egress: z
+    .union([
+      z.strictObject({ nat64: z.strictObject({ dns64: z.array(z.ipv6()).min(1) }) }),
+      z.strictObject({ gateway: Name }),
+    ])
+    .optional(),
+});
+
+export const Tuning = z.strictObject({
+  puma: z
+    .strictObject({ workers: z.number().int().min(1).max(64).optional(), threads: z.number().int().min(1).max(64).optional() })
+    .optional(),
+  streaming: z.strictObject({ processes: z.number().int().min(1).max(32).optional() }).optional(),
+  postgres: z
+    .strictObject({
+      maxConnections: z.number().int().min(20).max(10000).optional(),
+      sharedBuffersMb: z.number().int().min(16).optional(),
+    })
+    .optional(),
+  /** Share of each host's memory kept free of planned processes (page cache, spikes). */
+  memoryHeadroomPercent: z.number().int().min(0).max(60).default(15),
+  /** Connections held back for migrations, consoles and maintenance jobs. */
+  connectionReserve: z.number().int().min(0).max(500).default(10),
+});
+
+export const Stack = z.strictObject({
+  $schema: z.string().optional(),
+  name: Name,
+  domain: DomainName,
+  webDomain: DomainName.optional(),
+  alternateDomains: z.array(DomainName).default([]),
+  mastodon: Mastodon,
+  provider: Provider,
+  network: Network,
+  hosts: z.array(Host).min(1, { error: "must list at least one host" }),
+  loadBalancer: LoadBalancer.default({ enabled: false, tls: "passthrough" }),
+  postgres: Postgres,
+  redis: Redis,
+  search: Search.default({ off: true }),
+  media: Media,
+  dns: Dns.default({ provider: "none" }),
+  mail: Mail.optional(),
+  backups: Backups.optional(),
+  tuning: Tuning.default({ memoryHeadroomPercent: 15, connectionReserve: 10 }),
+});
+
+export type Spec = z.infer<typeof Stack>;
+export type StackInput = z.input<typeof Stack>;

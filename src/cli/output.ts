@@ -1,0 +1,43 @@
+// What `npm run plan` writes: plan/<stack>/{summary.md, plan.json, files/<host>/<path>}.
+// Built entirely in memory first, so a refused stack writes nothing.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { redact } from "../plan/render/placeholders";
+import type { Plan } from "../plan/types";
+import { summaryMarkdown } from "./summary";
+
+export interface OutputFile {
+  /** Relative to the plan directory. */
+  path: string;
+  content: string;
+}
+
+/** The plan with every secret redacted, as it is written to plan.json. */
+export function redactedPlan(plan: Plan): Plan {
+  return {
+    ...plan,
+    hosts: plan.hosts.map((h) => ({ ...h, userData: redact(h.userData), files: h.files.map((f) => ({ ...f, content: redact(f.content) })) })),
+  };
+}
+
+export function planOutputs(plan: Plan): OutputFile[] {
+  const safe = redactedPlan(plan);
+  const files: OutputFile[] = [
+    { path: "summary.md", content: summaryMarkdown(plan) },
+    { path: "plan.json", content: `${JSON.stringify(safe, null, 2)}\n` },
+  ];
+  for (const h of safe.hosts) {
+    files.push({ path: join("files", h.name, "cloud-init", "user-data.yaml"), content: h.userData });
+    for (const f of h.files) files.push({ path: join("files", h.name, f.path), content: f.content });
+  }
+  return files;
+}
+
+export function writePlan(dir: string, files: readonly OutputFile[]): void {
+  rmSync(dir, { recursive: true, force: true });
+  for (const f of files) {
+    const target = join(dir, f.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, f.content);
+  }
+}

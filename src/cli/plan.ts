@@ -1,0 +1,41 @@
+// npm run plan [-- --stack stacks/prod.yaml] [--out plan]
+// Plans a stack with no cloud account and no Pulumi CLI and writes what it would create.
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { buildPlan, CapacityError } from "../plan";
+import { SpecError } from "../spec/errors";
+import { loadStack } from "../spec/load";
+import { planOutputs, writePlan } from "./output";
+
+function main(argv: string[]): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: { stack: { type: "string", default: "stacks/prod.yaml" }, out: { type: "string", default: "plan" } },
+    strict: true,
+  });
+  const stackFile = values.stack;
+  try {
+    const spec = loadStack(stackFile);
+    const plan = buildPlan(spec);
+    const files = planOutputs(plan);
+    const dir = resolve(values.out, spec.name);
+    writePlan(dir, files);
+    const procs = plan.hosts.reduce((n, h) => n + h.processes.length, 0);
+    const b = plan.budget;
+    console.log(`plan ${spec.name}: ${plan.hosts.length} hosts, ${procs} processes, ${files.length} files`);
+    console.log(`  connections: ${b.clientTotal} clients + ${b.reserve} reserve${b.pooled ? ` → ${b.poolMode} pool of ${b.poolSize} (max_client_conn ${b.clientLimit})` : ""}; database allows ${b.databaseLimit}`);
+    for (const h of plan.hosts) console.log(`  ${h.name.padEnd(12)} ${h.size.padEnd(16)} ${h.roles.join(",").padEnd(34)} ${h.memory.usedMb}/${h.memory.availableMb} MB`);
+    console.log(`  cost: ${plan.cost.total.monthly.toFixed(2)} ${plan.cost.total.currency}/month`);
+    for (const w of plan.warnings) console.log(`  warning: ${w}`);
+    console.log(`wrote ${join(values.out, spec.name)}/summary.md`);
+    return 0;
+  } catch (e) {
+    if (e instanceof SpecError || e instanceof CapacityError) {
+      console.error(`${stackFile}: refused, nothing written.\n${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,42 @@
+// summary.md: what an admin reads before `pulumi up` and what CI posts on a pull request.
+import type { Plan } from "../plan/types";
+import { mermaid } from "./diagram";
+
+const n = (v: number) => v.toLocaleString("en-US");
+const money = (v: number, c: string) => `${c === "EUR" ? "€" : "$"}${v.toFixed(2)}`;
+const table = (head: string[], rows: (string | number)[][]) =>
+  [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+
+export function summaryMarkdown(plan: Plan): string {
+  const { stack, budget: b, cost } = plan;
+  const out: string[] = [`# Plan: ${stack.name}`, ""];
+  out.push(`Mastodon ${stack.mastodonVersion} at https://${stack.webDomain} (LOCAL_DOMAIN ${stack.domain}) on ${stack.provider} ${stack.region}.`, "");
+  out.push("## Hosts", "", table(["host", "size", "vCPU", "memory MB", "roles", "private address"], plan.hosts.map((h) => [h.name, h.size, h.vcpu, n(h.memoryMb), h.roles.join(", "), `\`${h.privateAddress}\``])), "");
+  out.push("## Processes", "", table(["host", "unit", "workers", "threads", "DB_POOL", "connections", "queues", "memory MB"],
+    plan.hosts.flatMap((h) => h.processes.map((p) => [h.name, p.unit, p.workers, p.threads, p.dbPool, p.connections, p.queues?.join(", ") ?? "", n(p.memoryMb)]))), "");
+  const scheduler = plan.hosts.flatMap((h) => h.processes.filter((p) => p.queues?.includes("scheduler")).map((p) => `${h.name}/${p.unit}`));
+  out.push(`The scheduler queue runs in exactly one process: ${scheduler.join(", ")}.`, "");
+  out.push("## Connection budget", "", table(["clients", "processes", "each", "total"], [...b.clients.map((l) => [l.what, l.count, l.each, l.total]), ["**all clients**", "", "", `**${b.clientTotal}**`], ["reserve (migrations, consoles)", "", "", b.reserve]]), "");
+  if (b.pooled) {
+    out.push(`Pool: ${plan.services.pool.kind === "managed" ? "provider-managed PgBouncer" : `PgBouncer on ${plan.services.pool.hosts.join(", ")}`}, ${b.poolMode} mode (PREPARED_STATEMENTS=false).`, "");
+    out.push(table(["check", "need", "limit", "ok"], [
+      ["clients + reserve ≤ max_client_conn", b.clientTotal + b.reserve, b.clientLimit, b.clientTotal + b.reserve <= b.clientLimit ? "yes" : "no"],
+      ["pool size + reserve ≤ database", (b.poolSize ?? 0) + b.reserve, b.databaseLimit, (b.poolSize ?? 0) + b.reserve <= b.databaseLimit ? "yes" : "no"],
+    ]), "", `Database limit: ${b.databaseLimitSource}.`, "");
+  } else {
+    out.push(table(["check", "need", "limit"], [["clients + reserve ≤ database", b.clientTotal + b.reserve, b.databaseLimit]]), "", `Database limit: ${b.databaseLimitSource}.`, "");
+  }
+  out.push("## Memory per host", "");
+  for (const h of plan.hosts) {
+    out.push(`**${h.name}** (${h.size}): ${n(h.memory.usedMb)} MB planned of ${n(h.memory.availableMb)} MB (${n(h.memoryMb)} MB less ${n(h.memory.headroomMb)} MB headroom)`, "");
+    out.push(table(["what", "MB"], h.memory.items.map((i) => [i.what, n(i.mb)])), "");
+  }
+  out.push("## Monthly cost", "", table(["resource", "detail", "monthly", "source"], cost.lines.map((l) => [l.resource, l.detail, money(l.monthly, l.currency), l.source])), "");
+  const totals = Object.entries(cost.totals).map(([c, v]) => money(v, c)).join(" + ");
+  out.push(`**Total: ${money(cost.total.monthly, cost.total.currency)} per month** (${totals}${cost.total.rate ? `; ${cost.total.rate}` : ""}).`, "");
+  out.push("## Architecture", "", "```mermaid", mermaid(plan), "```", "");
+  if (plan.warnings.length) out.push("## Warnings", "", ...plan.warnings.map((w) => `- ${w}`), "");
+  const files = plan.hosts.reduce((k, h) => k + h.files.length, 0);
+  out.push("## Files", "", `${files} files rendered for ${plan.hosts.length} hosts under \`files/<host>/\`; secrets appear as \`<redacted:NAME>\`, values known only after \`pulumi up\` as \`<output:NAME>\`.`, "");
+  return out.join("\n");
+}

@@ -1,0 +1,39 @@
+// npm run bench: plan time (median of repeated runs) per example stack and for a generated
+// 50-host stack, plus the number and bytes of rendered files. Prints numbers, asserts nothing.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { planOutputs } from "../src/cli/output";
+import { buildPlan } from "../src/plan";
+import { parseStack } from "../src/spec/load";
+import { largeStackYaml } from "./large-stack";
+
+const RUNS = 15;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function bench(label: string, text: string): void {
+  const times: number[] = [];
+  let files = 0;
+  let bytes = 0;
+  let hosts = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const plan = buildPlan(parseStack(text, label));
+    const out = planOutputs(plan);
+    times.push(performance.now() - t0);
+    files = out.length;
+    bytes = out.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
+    hosts = plan.hosts.length;
+  }
+  console.log(
+    `${label.padEnd(8)} hosts ${String(hosts).padStart(3)}  plan median ${median(times).toFixed(1).padStart(7)} ms  (min ${Math.min(...times).toFixed(1)}, first ${times[0]!.toFixed(1)})  files ${String(files).padStart(5)}  bytes ${bytes.toLocaleString("en-US").padStart(11)}`,
+  );
+}
+
+console.log(`plan benchmark: ${RUNS} runs each, parse + validate + plan + render + redact (no disk writes)`);
+for (const name of ["prod", "single", "hobby"]) bench(name, readFileSync(join(__dirname, "..", "stacks", `${name}.yaml`), "utf8"));
+bench("large-50", largeStackYaml(50));

@@ -1,7 +1,7 @@
 // Stack file → Spec. YAML is parsed keeping source positions so every problem points at a
 // line; the shape is checked by zod, then the cross-field rules run on the defaulted spec.
 import { readFileSync } from "node:fs";
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import { z } from "zod";
 import { closest } from "fastest-levenshtein";
 import { checkRules, type Path } from "./rules";
@@ -71,7 +71,8 @@ function valueAt(root: unknown, path: Path): unknown {
 /** Parses and validates a stack file's text. Throws SpecError with every problem found. */
 export function parseStack(text: string, file: string): Spec {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found below so the error points at the second key, not the map.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const at = (node: Node | null): { line: number; col: number } => {
     const pos = lineCounter.linePos(node?.range?.[0] ?? 0);
     return { line: pos.line, col: pos.col };
@@ -84,11 +85,31 @@ export function parseStack(text: string, file: string): Spec {
         col: e.linePos?.[0].col ?? 1,
         path: "(yaml)",
         message: e.message.split("\n")[0] ?? e.message,
-        fix: e.code === "DUPLICATE_KEY" ? "remove one of the duplicate keys" : "fix the YAML syntax at this position",
+        fix: "fix the YAML syntax at this position",
       })),
     );
   }
-  const raw: unknown = doc.toJS();
+  const duplicates: SpecIssue[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) {
+          duplicates.push({ file, ...at(pair.key), path: "(yaml)", message: `key "${String(pair.key.value)}" appears twice in the same mapping`, fix: "remove one of the duplicate keys" });
+        }
+        seen.add(pair.key.value);
+      }
+    },
+  });
+  if (duplicates.length > 0) throw new SpecError(duplicates);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // Unresolved or exponential aliases only surface when the document is turned into data.
+    throw new SpecError([{ file, line: 1, col: 1, path: "(yaml)", message: (e as Error).message, fix: "define each &anchor before its *alias, and avoid nested alias expansion" }]);
+  }
   const parsed = Stack.safeParse(raw);
   if (!parsed.success) {
     const issues: SpecIssue[] = [];

@@ -32,7 +32,7 @@ test("unknown key: file:line:col, path and did-you-mean", () => {
   assert.deepEqual({ ...issue }, {
     file: "s.yaml",
     line: 9,
-    col: 19,
+    col: 18,
     path: "hosts[1].sise",
     message: 'unknown key "sise" (did you mean size?)',
     fix: "remove it or use one of: name, size, count, roles, sidekiq, ipv6Only, volume",

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { SCHEMA_PATH, stackJsonSchema } from "../../src/spec/json-schema";
+import { EXAMPLES, ROOT } from "../helpers/plans";
+
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+const runPlan = (args: string[]) => spawnSync(TSX, [join(ROOT, "src/cli/plan.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+
+function tree(dir: string, prefix = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = join(prefix, e.name);
+    if (e.isDirectory()) for (const [k, v] of tree(dir, rel)) out.set(k, v);
+    else out.set(rel, readFileSync(join(dir, rel), "utf8"));
+  }
+  return out;
+}
+
+test("the committed JSON Schema is what the zod schema generates (run `npm run schema` if this fails)", () => {
+  assert.equal(readFileSync(join(ROOT, SCHEMA_PATH), "utf8"), stackJsonSchema());
+});
+
+test("every example stack starts with the yaml-language-server $schema line", () => {
+  for (const name of EXAMPLES) {
+    const first = readFileSync(join(ROOT, "stacks", `${name}.yaml`), "utf8").split("\n")[0];
+    assert.equal(first, "# yaml-language-server: $schema=../schema/stack.schema.json", name);
+  }
+});
+
+test("npm run plan writes summary, plan.json and files; two runs are byte-identical", () => {
+  const a = mkdtempSync(join(tmpdir(), "plan-a-"));
+  const b = mkdtempSync(join(tmpdir(), "plan-b-"));
+  try {
+    for (const out of [a, b]) {
+      for (const name of EXAMPLES) {
+        const r = runPlan(["--stack", `stacks/${name}.yaml`, "--out", out]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, new RegExp(`wrote .*${name}/summary.md`));
+      }
+    }
+    const ta = tree(a);
+    assert.ok(ta.has("prod/summary.md") && ta.has("prod/plan.json") && ta.has("hobby/summary.md"));
+    assert.ok([...ta.keys()].some((k) => k.startsWith("prod/files/web-1/")));
+    assert.deepEqual(ta, tree(b));
+    const summary = ta.get("prod/summary.md")!;
+    for (const section of ["## Connection budget", "## Memory per host", "## Monthly cost", "```mermaid", "## Processes"]) assert.ok(summary.includes(section), section);
+    for (const [path, content] of ta) assert.doesNotMatch(content, /\{\{secret:/, `${path} holds an unredacted secret marker`);
+  } finally {
+    rmSync(a, { recursive: true, force: true });
+    rmSync(b, { recursive: true, force: true });
+  }
+});
+
+test("a refused stack exits non-zero, names file:line, and writes nothing", () => {
+  const out = mkdtempSync(join(tmpdir(), "plan-bad-"));
+  const stack = join(out, "bad.yaml");
+  const good = readFileSync(join(ROOT, "stacks/hobby.yaml"), "utf8");
+  writeFileSync(stack, good.replace("name: hobby", "name: hobby\ncolour: blue").replace("{ name: data, size: cx23,", "{ name: data, size: cx23, count: two,"));
+  try {
+    const r = runPlan(["--stack", stack, "--out", out]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, new RegExp(`${stack}:6:1: colour: unknown key "colour"`));
+    assert.match(r.stderr, new RegExp(`${stack}:\\d+:\\d+: hosts\\[0\\]\\.count: expected number, received string`));
+    assert.deepEqual(readdirSync(out), ["bad.yaml"]);
+    assert.equal(existsSync(join(out, "hobby")), false);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("an over-budget stack is refused before anything is written", () => {
+  const out = mkdtempSync(join(tmpdir(), "plan-big-"));
+  const stack = join(out, "big.yaml");
+  writeFileSync(stack, readFileSync(join(ROOT, "stacks/prod.yaml"), "utf8").replace("pool: { mode: transaction }", "pool: { enabled: false }"));
+  try {
+    const r = runPlan(["--stack", stack, "--out", out]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /the stack does not fit its hosts:\n- 314 connections .* exceed the database's 97/);
+    assert.deepEqual(readdirSync(out), ["big.yaml"]);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});

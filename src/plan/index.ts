@@ -1,0 +1,83 @@
+// Spec → Plan. Pure and deterministic: no I/O besides reading templates, no Pulumi, no clock.
+import type { Spec } from "../spec/schema/stack";
+import { CapacityError } from "./capacity/capacity-error";
+import { budgetProblems, connectionBudget } from "./capacity/connections";
+import { postgresSettings, redisMaxmemoryMb, searchHeapMb, type PostgresSettings } from "./capacity/data-tuning";
+import { pgbouncerHosts, sizeHost, type SizedHost } from "./capacity/hosts";
+import { memoryProblems } from "./capacity/memory";
+import { estimateCost } from "./cost";
+import { makeEndpoints } from "./endpoints";
+import type { RenderContext } from "./render/context";
+import { renderHost } from "./render";
+import { renderCloudInit } from "./render/cloud-init";
+import { expandHosts } from "./topology";
+import type { Plan, PlannedHost, ServicePlan } from "./types";
+import { planWarnings } from "./warnings";
+
+export { CapacityError } from "./capacity/capacity-error";
+export type { Plan } from "./types";
+
+function servicePlan(spec: Spec, hosts: readonly SizedHost[], pgbouncers: string[], pg: PostgresSettings | undefined, maxConnections: number, budget: ReturnType<typeof connectionBudget>): ServicePlan {
+  const s = spec;
+  const pgHost = hosts.find((h) => h.roles.includes("postgres"));
+  const redisHost = hosts.find((h) => h.roles.includes("redis"));
+  const searchHost = hosts.find((h) => h.roles.includes("search"));
+  return {
+    postgres: s.postgres.managed
+      ? { kind: "managed", size: s.postgres.managed.size, nodes: s.postgres.managed.nodes, version: s.postgres.managed.version, maxConnections }
+      : { kind: "selfHosted", host: pgHost!.name, version: s.postgres.selfHosted!.version, maxConnections: pg!.maxConnections, sharedBuffersMb: pg!.sharedBuffersMb },
+    pool: budget.pooled
+      ? { kind: s.postgres.managed ? "managed" : "pgbouncer", mode: budget.poolMode!, hosts: pgbouncers, size: budget.poolSize!, maxClientConn: budget.clientLimit }
+      : { kind: "none", hosts: [], size: 0, maxClientConn: 0 },
+    redis: s.redis.managed ? { kind: "managed", size: s.redis.managed.size } : { kind: "selfHosted", host: redisHost!.name, maxmemoryMb: redisMaxmemoryMb(redisHost!.allotment.redisMb) },
+    search: s.search.managed
+      ? { kind: "managed", size: s.search.managed.size }
+      : s.search.selfHosted
+        ? { kind: "selfHosted", host: searchHost!.name, heapMb: s.search.selfHosted.heapMb ?? searchHeapMb(searchHost!.allotment.searchMb) }
+        : { kind: "off" },
+    media: { kind: s.media.spaces ? "spaces" : s.media.r2 ? "r2" : s.media.s3 ? "s3" : "local" },
+    loadBalancer: { ...s.loadBalancer },
+  };
+}
+
+/** Builds the whole plan, or throws CapacityError with every problem and its fix. */
+export function buildPlan(spec: Spec): Plan {
+  const instances = expandHosts(spec);
+  const pgbouncers = pgbouncerHosts(spec, instances);
+  const sized = instances.map((h) => sizeHost(spec, h, pgbouncers));
+  const pgHost = sized.find((h) => h.roles.includes("postgres"));
+  const budget = connectionBudget({ spec, hosts: sized, postgresVcpu: pgHost?.vcpu ?? 0 });
+
+  const problems = [...memoryProblems(spec, sized), ...budgetProblems(budget, spec)];
+  if (problems.length > 0) throw new CapacityError(problems);
+
+  const maxConnections = budget.databaseLimit + (spec.postgres.managed ? 0 : 3);
+  const pg = pgHost
+    ? postgresSettings(pgHost.allotment.postgresMb, pgHost.memoryMb, pgHost.processes.length === 0, maxConnections, pgHost.vcpu, spec.tuning.postgres?.sharedBuffersMb)
+    : undefined;
+  const services = servicePlan(spec, sized, pgbouncers, pg, maxConnections, budget);
+  const ctx: RenderContext = {
+    spec,
+    hosts: sized,
+    services,
+    budget,
+    ...(pg ? { postgres: pg } : {}),
+    ...(services.redis.kind === "selfHosted" ? { redisMaxmemoryMb: services.redis.maxmemoryMb } : {}),
+    ...(services.search.kind === "selfHosted" ? { searchHeapMb: services.search.heapMb } : {}),
+    endpointsFor: makeEndpoints(spec, sized, pgbouncers),
+  };
+  const hosts: PlannedHost[] = sized.map(({ allotment: _a, instance: _i, ...h }) => {
+    const host = sized.find((s) => s.name === h.name)!;
+    const files = renderHost(ctx, host);
+    return { ...h, files, userData: renderCloudInit(ctx, host, files) };
+  });
+  const webDomain = spec.webDomain ?? spec.domain;
+  return {
+    stack: { name: spec.name, domain: spec.domain, webDomain, provider: spec.provider.cloud, region: spec.provider.region, mastodonVersion: spec.mastodon.version },
+    hosts,
+    services,
+    budget,
+    cost: estimateCost(spec, hosts),
+    warnings: planWarnings(spec, hosts),
+  };
+}

@@ -1,0 +1,68 @@
+// nginx on proxy hosts: a host-sized nginx.conf, the Mastodon site and one snippet per concern
+// (HSTS, proxy headers, the Puma location body, TLS). Layout and caching follow upstream
+// Mastodon's dist/nginx.conf (checked 2026-11); see nginx/site.ts for what depends on the stack.
+import type { SizedHost } from "../capacity/hosts";
+import type { Action, HostFile } from "../types";
+import type { RenderContext } from "./context";
+import { renderTemplate } from "./engine";
+import { hostFile } from "./host-file";
+import { NGINX_PATHS, SNIPPETS } from "./nginx/paths";
+import { siteShape } from "./nginx/site";
+import { nginxTuning } from "./nginx/tuning";
+import { upstreamsFor } from "./nginx/upstreams";
+
+export { NGINX_PATHS } from "./nginx/paths";
+export { railsMustServeStatic, servesStaticFromDisk } from "./nginx/site";
+
+/** The converge step runs `nginx -t` before any reload. */
+const RELOAD: Action[] = [{ kind: "reload", unit: "nginx.service" }];
+
+export function renderNginx(ctx: RenderContext, host: SizedHost): HostFile[] {
+  if (!host.roles.includes("proxy")) return [];
+  const shape = siteShape(ctx.spec, host);
+  const ups = upstreamsFor(ctx.hosts, host);
+  const tuning = nginxTuning(host);
+  const file = (path: string, template: string, vars: Record<string, unknown>) =>
+    hostFile(path, renderTemplate(`nginx/${template}.liquid`, vars), { after: RELOAD });
+
+  const files = [
+    file(NGINX_PATHS.conf, "nginx.conf", {
+      hostName: host.name,
+      vcpu: host.vcpu,
+      memoryMb: host.memoryMb,
+      ...tuning,
+      pid: NGINX_PATHS.pid,
+      logDir: NGINX_PATHS.logDir,
+      mimeTypes: NGINX_PATHS.mimeTypes,
+    }),
+    file(NGINX_PATHS.site, "mastodon.conf", {
+      hostName: host.name,
+      lb: shape.lb,
+      webDomain: shape.webDomain,
+      redirectDomains: shape.redirectDomains,
+      allNames: [shape.webDomain, ...shape.redirectDomains],
+      httpSuffix: shape.httpParams ? ` ${shape.httpParams}` : "",
+      httpsParams: shape.httpsParams,
+      realIp: shape.realIp ?? null,
+      backend: ups.backend.map((s) => s.address),
+      streaming: ups.streaming.map((s) => s.address),
+      staticOnDisk: shape.staticOnDisk,
+      localMedia: shape.localMedia,
+      publicRoot: NGINX_PATHS.publicRoot,
+      acmeWebroot: NGINX_PATHS.acmeWebroot,
+      cachePath: NGINX_PATHS.cache,
+      snippets: SNIPPETS,
+    }),
+    file(SNIPPETS.hsts, "snippets/hsts.conf", {}),
+    file(SNIPPETS.proxy, "snippets/proxy.conf", {
+      // Behind a TLS-terminating balancer the client's scheme is in its X-Forwarded-Proto.
+      forwardedProto: shape.lb === "terminate" ? "$mastodon_forwarded_proto" : "$scheme",
+    }),
+    file(SNIPPETS.backend, "snippets/backend.conf", { snippets: SNIPPETS }),
+  ];
+  // With a terminating balancer the certificate lives on the balancer, not here.
+  if (shape.lb !== "terminate") {
+    files.push(file(SNIPPETS.tls, "snippets/tls.conf", { certificate: NGINX_PATHS.certificate, certificateKey: NGINX_PATHS.certificateKey }));
+  }
+  return files;
+}

@@ -1,0 +1,102 @@
+// Maintenance that upstream's guide leaves to cron, as oneshot services with timers on exactly
+// one host of the stack. The jobs bypass PgBouncer (statuses remove builds and drops indexes
+// concurrently, like a migration) and run within the connection reserve: each tootctl job
+// holds --concurrency + 1 connections, and the schedules keep the weekly jobs on different days.
+import type { SizedHost } from "../../capacity/hosts";
+import type { HostFile } from "../../types";
+import type { RenderContext } from "../context";
+import { PATHS } from "../context";
+import { renderTemplate } from "../engine";
+import { hostFile } from "../host-file";
+import { renderService, rubyEnvironment, rubyHardening, TOOTCTL, unitFile } from "./common";
+
+/** Overrides the pooled endpoint in env.production with the direct one (later EnvironmentFile= wins). */
+export const MAINTENANCE_ENV = "/etc/mastodon/env.maintenance";
+const CONCURRENCY = 2;
+
+// Retention follows tootctl's defaults and upstream's guidance (docs.joinmastodon.org/admin/tootctl,
+// checked 2026-11-24): remote media 7 days; preview cards not within 14 days (we keep 30).
+const MEDIA_DAYS = 7;
+const PREVIEW_CARD_DAYS = 30;
+const STATUS_DAYS = 90;
+
+interface Job {
+  name: string;
+  description: string;
+  args: string;
+  onCalendar: string;
+}
+
+function jobs(ctx: RenderContext): Job[] {
+  const list: Job[] = [
+    { name: "mastodon-media-remove", description: `remove cached remote media older than ${MEDIA_DAYS} days`, args: `media remove --days ${MEDIA_DAYS} --concurrency ${CONCURRENCY}`, onCalendar: "*-*-* 03:15:00" },
+    { name: "mastodon-preview-cards-remove", description: `remove preview card images older than ${PREVIEW_CARD_DAYS} days`, args: `preview_cards remove --days ${PREVIEW_CARD_DAYS} --concurrency ${CONCURRENCY}`, onCalendar: "Mon *-*-* 04:15:00" },
+    { name: "mastodon-statuses-remove", description: `remove unreferenced remote statuses older than ${STATUS_DAYS} days`, args: `statuses remove --days ${STATUS_DAYS}`, onCalendar: "Tue *-*-* 04:15:00" },
+    { name: "mastodon-accounts-prune", description: "prune remote accounts that never interacted with local users", args: `accounts prune --concurrency ${CONCURRENCY}`, onCalendar: "Wed *-*-* 04:15:00" },
+  ];
+  // Sidekiq keeps the indexes current; a weekly deploy re-imports what it missed and cleans stale documents.
+  if (ctx.services.search.kind !== "off") {
+    list.push({ name: "mastodon-search-deploy", description: "refresh the search indexes", args: `search deploy --concurrency ${CONCURRENCY}`, onCalendar: "Sun *-*-* 04:15:00" });
+  }
+  return list;
+}
+
+export interface TimerSpec {
+  /** Without the .timer suffix; the service it starts has the same name. */
+  name: string;
+  description: string;
+  schedule: string[];
+  randomizedDelay: string;
+}
+
+/**
+ * The timer and its service's `after` actions. A oneshot service file is only reloaded: starting
+ * it on every converge would run the job (a backup, a cleanup) whenever its text changes.
+ */
+export function timerFiles(t: TimerSpec, serviceContent: string): HostFile[] {
+  const timer = `${t.name}.timer`;
+  const content = renderTemplate("systemd/timer", { description: t.description, schedule: t.schedule, randomizedDelay: t.randomizedDelay, unit: `${t.name}.service` });
+  return [
+    unitFile(`${t.name}.service`, serviceContent, [{ kind: "daemon-reload" }]),
+    unitFile(timer, content, [{ kind: "daemon-reload" }, { kind: "restart", unit: timer }, { kind: "enable", unit: timer }]),
+  ];
+}
+
+function maintenanceEnv(ctx: RenderContext, host: SizedHost): HostFile {
+  const db = ctx.endpointsFor(host).dbDirect;
+  const lines = [
+    "# Rendered by mastodon-stack: maintenance jobs talk to PostgreSQL directly, not through the pool.",
+    `DB_HOST=${db.host}`,
+    `DB_PORT=${db.port}`,
+    `DB_NAME=${db.name}`,
+    `DB_USER=${db.user}`,
+    `DB_SSLMODE=${db.sslmode}`,
+    ...(db.caFile ? [`PGSSLROOTCERT=${db.caFile}`] : []),
+  ];
+  return hostFile(MAINTENANCE_ENV, lines.join("\n"), { mode: "0640", owner: "root", group: "root" });
+}
+
+export function maintenanceTimers(ctx: RenderContext, host: SizedHost): HostFile[] {
+  const files = [maintenanceEnv(ctx, host)];
+  for (const job of jobs(ctx)) {
+    const service = renderService({
+      name: `${job.name}.service`,
+      description: `Mastodon maintenance: ${job.description}`,
+      type: "oneshot",
+      after: ["network-online.target"],
+      wants: ["network-online.target"],
+      partOf: "",
+      workingDirectory: PATHS.live,
+      environmentFiles: [PATHS.env, MAINTENANCE_ENV],
+      environment: rubyEnvironment(),
+      execStartPre: [],
+      execStart: `${TOOTCTL} ${job.args}`,
+      execReload: "",
+      service: ["TimeoutStartSec=6h", "Nice=10", "IOSchedulingClass=best-effort", "IOSchedulingPriority=7"],
+      hardening: rubyHardening(ctx),
+      wantedBy: "",
+    });
+    files.push(...timerFiles({ name: job.name, description: `Run ${job.name}.service: ${job.description}`, schedule: [`OnCalendar=${job.onCalendar}`], randomizedDelay: "30min" }, service));
+  }
+  return files;
+}

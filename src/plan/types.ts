@@ -1,0 +1,125 @@
+// The Plan: everything decided before any cloud resource exists. Pure data, no Pulumi.
+import type { CloudProvider, Currency } from "../catalog/types";
+import type { Queue, Role } from "../spec/schema/common";
+
+/** What a change to a file requires on its host, so a converge restarts exactly what changed. */
+export type Action =
+  | { kind: "daemon-reload" }
+  | { kind: "reload"; unit: string }
+  | { kind: "restart"; unit: string }
+  | { kind: "enable"; unit: string };
+
+export interface HostFile {
+  /** Absolute path on the host. */
+  path: string;
+  /** Octal, e.g. "0600". */
+  mode: string;
+  owner: string;
+  group: string;
+  /** Rendered text; secrets and resource outputs appear as {{secret:NAME}} / {{output:NAME}}. */
+  content: string;
+  secrets: string[];
+  outputs: string[];
+  after: Action[];
+}
+
+export type ProcessKind = "web" | "streaming" | "sidekiq";
+
+export interface PlannedProcess {
+  kind: ProcessKind;
+  /** systemd unit that runs it, e.g. mastodon-sidekiq-ingress-1.service */
+  unit: string;
+  /** Puma workers (web only; 1 for the others). */
+  workers: number;
+  /** Threads per worker (Puma MAX_THREADS, Sidekiq -c); streaming: its database pool. */
+  threads: number;
+  /** Database connections one worker may hold. */
+  dbPool: number;
+  /** Database connections the whole process may hold (workers × dbPool). */
+  connections: number;
+  memoryMb: number;
+  port?: number;
+  queues?: Queue[];
+}
+
+export interface MemoryItem {
+  what: string;
+  mb: number;
+}
+
+export interface PlannedHost {
+  /** Instance name: group name plus index when the group has more than one (web-1, web-2). */
+  name: string;
+  group: string;
+  index: number;
+  size: string;
+  vcpu: number;
+  memoryMb: number;
+  roles: Role[];
+  ipv6Only: boolean;
+  /** Private address: a literal where the plan decides it, else an {{output:…}} placeholder. */
+  privateAddress: string;
+  volumeGb?: number;
+  processes: PlannedProcess[];
+  memory: { items: MemoryItem[]; usedMb: number; availableMb: number; headroomMb: number };
+  files: HostFile[];
+  /** cloud-init user-data the server boots with (#cloud-config). */
+  userData: string;
+}
+
+export interface BudgetLine {
+  what: string;
+  count: number;
+  each: number;
+  total: number;
+}
+
+export interface ConnectionBudget {
+  pooled: boolean;
+  poolMode?: "transaction" | "session";
+  clients: BudgetLine[];
+  clientTotal: number;
+  reserve: number;
+  /** With a pool: PgBouncer's max_client_conn; without: the database's usable connections. */
+  clientLimit: number;
+  /** Server-side connections the pool opens (with a pool). */
+  poolSize?: number;
+  /** What the database allows the application. */
+  databaseLimit: number;
+  databaseLimitSource: string;
+}
+
+export interface CostLine {
+  resource: string;
+  detail: string;
+  currency: Currency;
+  monthly: number;
+  source: string;
+}
+
+export interface CostSummary {
+  lines: CostLine[];
+  totals: Partial<Record<Currency, number>>;
+  /** Everything in the provider's currency, at a stated exchange rate. */
+  total: { currency: Currency; monthly: number; rate?: string };
+}
+
+export interface ServicePlan {
+  postgres:
+    | { kind: "managed"; size: string; nodes: number; version: string; maxConnections: number }
+    | { kind: "selfHosted"; host: string; version: string; maxConnections: number; sharedBuffersMb: number };
+  pool: { kind: "managed" | "pgbouncer" | "none"; mode?: "transaction" | "session"; hosts: string[]; size: number; maxClientConn: number };
+  redis: { kind: "managed"; size: string } | { kind: "selfHosted"; host: string; maxmemoryMb: number };
+  search: { kind: "off" } | { kind: "managed"; size: string } | { kind: "selfHosted"; host: string; heapMb: number };
+  media: { kind: "spaces" | "r2" | "s3" | "local" };
+  loadBalancer: { enabled: boolean; tls: "passthrough" | "terminate" };
+}
+
+export interface Plan {
+  stack: { name: string; domain: string; webDomain: string; provider: CloudProvider; region: string; mastodonVersion: string };
+  hosts: PlannedHost[];
+  services: ServicePlan;
+  budget: ConnectionBudget;
+  cost: CostSummary;
+  warnings: string[];
+}

@@ -1,0 +1,18 @@
+// Things that are allowed but that an admin should decide knowingly.
+import type { Spec } from "../spec/schema/stack";
+import type { PlannedHost } from "./types";
+
+export function planWarnings(spec: Spec, hosts: readonly PlannedHost[]): string[] {
+  const out: string[] = [];
+  if (!spec.backups) out.push("no backups are configured: add a backups section (schedule, retention, target)");
+  if (!spec.mail) out.push("no SMTP server is configured: sign-up confirmations and password resets will not be sent");
+  if (spec.postgres.managed && spec.postgres.managed.nodes === 1) out.push("managed Postgres has a single node: a node failure means downtime until the provider replaces it");
+  if (hosts.filter((h) => h.roles.includes("web")).length === 1 && spec.loadBalancer.enabled) out.push("the load balancer fronts a single web host: it adds cost but no redundancy");
+  if (!spec.network.encryptInternal) out.push("network.encryptInternal is false: database and Redis traffic between hosts is unencrypted");
+  // Data services are sized to fill their host; only application hosts can run short.
+  for (const h of hosts.filter((x) => x.processes.length > 0)) {
+    const free = h.memory.availableMb - h.memory.usedMb;
+    if (free < h.memoryMb * 0.05) out.push(`host ${h.name} has ${free} MB left after its planned processes: little room for spikes`);
+  }
+  return out;
+}

@@ -62,6 +62,9 @@ export function connectionBudget({ spec, hosts, postgresVcpu }: BudgetInput): Co
   }
   // Migrations and consoles go straight to Postgres, so the pool leaves the reserve free.
   const poolSize = pool.size ?? (managed ? databaseLimit - reserve : Math.min(databaseLimit - reserve, Math.max(MIN_POOL, POOL_PER_VCPU * postgresVcpu)));
+  // Self-hosted PgBouncer gets max_client_conn = planned clients + reserve. DigitalOcean's
+  // managed pool exposes no client limit to set (its docs, checked 2026-11-24, only bound the
+  // backend side), so there the same number is what the plan expects the pool to accept.
   const clientLimit = pool.maxClientConn ?? clientTotal + reserve;
   return {
     pooled: true,

@@ -56,12 +56,14 @@ export function freePort(): Promise<number> {
 export async function waitFor(what: string, proc: ChildProcess, log: () => string, probe: () => Promise<boolean>, ms = 30_000): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}:\n${log()}`);
+    if (!alive(proc)) throw new Error(`${what} exited (${proc.exitCode ?? proc.signalCode}):\n${log()}`);
     if (await probe()) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${what} not ready after ${ms} ms:\n${log()}`);
 }
+
+const alive = (p: ChildProcess) => p.exitCode === null && p.signalCode === null && p.pid !== undefined;
 
 /** One plan's data tier in a temp dir; every process it starts is stopped by pid in cleanup(). */
 export class Lab {
@@ -86,7 +88,7 @@ export class Lab {
     });
     const swaps: [string, string][] = [
       [privateAddress, PRIVATE_IP],
-      // pg_hba's private-network line then covers loopback, so the test's clients must use TLS.
+      // The HBA files' private-network lines then match the test's clients, which are all on loopback.
       [this.privateCidr, "127.0.0.0/8"],
       [PATHS.tlsDir, this.tls.dir],
       [POSTGRES.socketDir, this.sockets],
@@ -137,16 +139,25 @@ export class Lab {
     return { proc, log: () => log.slice(-4000) };
   }
 
+  /** Stops what start() started, newest first, by pid: its own shutdown signal, SIGKILL after 5 s. */
   async cleanup(): Promise<void> {
-    for (const { proc, signal } of this.procs.reverse()) {
-      if (proc.exitCode !== null || proc.pid === undefined) continue;
-      const exited = new Promise<void>((r) => proc.once("exit", () => r()));
-      process.kill(proc.pid, signal);
-      const timer = setTimeout(() => proc.exitCode === null && proc.pid !== undefined && process.kill(proc.pid, "SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
+    try {
+      for (const { proc, signal } of [...this.procs].reverse()) {
+        const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+        if (!alive(proc)) continue;
+        const kill = (sig: NodeJS.Signals) => {
+          try {
+            if (alive(proc)) process.kill(proc.pid!, sig);
+          } catch { /* gone meanwhile */ }
+        };
+        kill(signal);
+        const timer = setTimeout(() => kill("SIGKILL"), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
     }
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

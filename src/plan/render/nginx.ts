@@ -1,6 +1,7 @@
 // nginx on proxy hosts: a host-sized nginx.conf, the Mastodon site and one snippet per concern
-// (HSTS, proxy headers, the Puma location body, TLS). Layout and caching follow upstream
-// Mastodon's dist/nginx.conf (checked 2026-11); see nginx/site.ts for what depends on the stack.
+// (HSTS, proxy headers, the Puma location body, TLS). Locations and caching follow upstream
+// Mastodon's dist/nginx.conf (mastodon/mastodon main, checked 2026-11-24); nginx/site.ts holds
+// what depends on the stack.
 import type { SizedHost } from "../capacity/hosts";
 import type { Action, HostFile } from "../types";
 import type { RenderContext } from "./context";

@@ -23,12 +23,12 @@ export interface SiteShape {
  * Puma. A proxy host without Puma proxies everything, and Puma must then serve them itself
  * (RAILS_SERVE_STATIC_FILES=true).
  */
-export function servesStaticFromDisk(host: SizedHost): boolean {
+export function servesStaticFromDisk(host: Pick<SizedHost, "processes">): boolean {
   return host.processes.some((p) => p.kind === "web");
 }
 
 /** True when some proxy host has no Puma beside it: web hosts must set RAILS_SERVE_STATIC_FILES=true. */
-export function railsMustServeStatic(hosts: readonly SizedHost[]): boolean {
+export function railsMustServeStatic(hosts: readonly Pick<SizedHost, "roles" | "processes">[]): boolean {
   return hosts.some((h) => h.roles.includes("proxy") && !servesStaticFromDisk(h));
 }
 

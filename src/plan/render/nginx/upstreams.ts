@@ -7,7 +7,6 @@ import type { ProcessKind } from "../../types";
 export interface UpstreamServer {
   /** host:port; the host part may be an {{output:address.NAME}} marker (DigitalOcean). */
   address: string;
-  host: string;
 }
 
 function serversOf(hosts: readonly SizedHost[], self: SizedHost, kind: ProcessKind): UpstreamServer[] {
@@ -16,7 +15,7 @@ function serversOf(hosts: readonly SizedHost[], self: SizedHost, kind: ProcessKi
       .filter((p) => p.kind === kind)
       .map((p) => {
         const addr = h.name === self.name ? "127.0.0.1" : h.privateAddress;
-        return { address: `${addr}:${p.port ?? PUMA_PORT}`, host: h.name };
+        return { address: `${addr}:${p.port ?? PUMA_PORT}` };
       }),
   );
 }

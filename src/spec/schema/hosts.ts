@@ -2,30 +2,24 @@ import { z } from "zod";
 import { Name, Queue, Role } from "./common";
 
 export const SidekiqGroup = z.strictObject({
-  /** Names the unit: mastodon-sidekiq-<name>. Defaults to the queues joined by '-'. */
-  name: Name.optional(),
+  name: Name.optional().describe("Names the unit: mastodon-sidekiq-<name>. Defaults to the queues joined by '-'."),
   queues: z.array(Queue).min(1).refine((q) => new Set(q).size === q.length, { error: "lists a queue twice" }),
-  /** Threads per process; more than 25 in one process wastes database connections. */
-  threads: z.number().int().min(1).max(25, { error: "must be at most 25: split the group into more processes instead" }).optional(),
-  /** Processes running this group on each host of the group. */
-  processes: z.number().int().min(1).max(16).default(1),
+  threads: z.number().int().min(1).max(25, { error: "must be at most 25: split the group into more processes instead" }).optional().describe("Threads per process; more than 25 in one process wastes database connections."),
+  processes: z.number().int().min(1).max(16).default(1).describe("Processes running this group on each host of the group."),
 });
 export type SidekiqGroup = z.infer<typeof SidekiqGroup>;
 
 export const Host = z.strictObject({
   name: Name,
-  /** Provider size slug: s-2vcpu-4gb on DigitalOcean, cx23 on Hetzner. */
-  size: z.string().min(1),
+  size: z.string().min(1).describe("Provider size slug: s-2vcpu-4gb on DigitalOcean, cx23 on Hetzner."),
   count: z.number().int().min(1).max(50).default(1),
   roles: z
     .array(Role)
     .min(1, { error: "must list at least one role" })
     .refine((r) => new Set(r).size === r.length, { error: "lists a role twice" }),
-  /** Explicit Sidekiq queue groups; without them the planner derives groups from the host's size. */
-  sidekiq: z.strictObject({ groups: z.array(SidekiqGroup).min(1) }).optional(),
+  sidekiq: z.strictObject({ groups: z.array(SidekiqGroup).min(1) }).optional().describe("Explicit Sidekiq queue groups; without them the planner derives groups from the host's size."),
   /** Hetzner only: no public IPv4 (saves the IPv4 fee); needs network.ipv4Egress to reach IPv4-only peers. */
   ipv6Only: z.boolean().default(false),
-  /** A block-storage volume for the data this host keeps (Postgres data directory, local media). */
-  volume: z.strictObject({ sizeGb: z.number().int().min(10).max(10000) }).optional(),
+  volume: z.strictObject({ sizeGb: z.number().int().min(10).max(10000) }).optional().describe("A block-storage volume for the data this host keeps (Postgres data directory, local media)."),
 });
 export type Host = z.infer<typeof Host>;

@@ -22,12 +22,9 @@ export const PoolMode = z.enum(["transaction", "session", "statement"]);
 
 export const Pool = z.strictObject({
   enabled: z.boolean().default(true),
-  /** transaction is what Mastodon supports behind PgBouncer (with PREPARED_STATEMENTS=false). */
-  mode: PoolMode.default("transaction"),
-  /** Server-side connections; defaults to what the database allows less the reserve. */
-  size: z.number().int().min(1).max(5000).optional(),
-  /** Client-side limit; defaults to the planned client connections plus the reserve. */
-  maxClientConn: z.number().int().min(1).max(100000).optional(),
+  mode: PoolMode.default("transaction").describe("transaction is what Mastodon supports behind PgBouncer (with PREPARED_STATEMENTS=false)."),
+  size: z.number().int().min(1).max(5000).optional().describe("Server-side connections; defaults to what the database allows less the reserve."),
+  maxClientConn: z.number().int().min(1).max(100000).optional().describe("Client-side limit; defaults to the planned client connections plus the reserve."),
 });
 
 const PgVersion = z.enum(["14", "15", "16", "17"]);
@@ -43,8 +40,7 @@ export const Postgres = z
       .optional(),
     selfHosted: z
       .strictObject({
-        /** The host group with the postgres role. */
-        host: Name,
+        host: Name.describe("The host group with the postgres role."),
         version: PgVersion.default("15"),
       })
       .optional(),
@@ -83,8 +79,7 @@ export const Media = oneOf(
     r2: z
       .strictObject({
         bucket: z.string().optional(),
-        /** Served from this host name (a Cloudflare custom domain on the bucket). */
-        customDomain: DomainName.optional(),
+        customDomain: DomainName.optional().describe("Served from this host name (a Cloudflare custom domain on the bucket)."),
       })
       .optional(),
     s3: z
@@ -92,8 +87,7 @@ export const Media = oneOf(
         endpoint: z.url({ protocol: /^https$/, error: "must be an https:// URL" }),
         region: z.string().min(1),
         bucket: z.string().min(1),
-        /** Public host for media URLs (a CDN or custom domain): becomes S3_ALIAS_HOST. */
-        aliasHost: DomainName.optional(),
+        aliasHost: DomainName.optional().describe("Public host for media URLs (a CDN or custom domain): becomes S3_ALIAS_HOST."),
         permission: z.enum(["public-read", "private", ""]).default("public-read"),
         accessKeySecret: SecretRef,
         secretKeySecret: SecretRef,
@@ -116,8 +110,7 @@ export const Mail = z.strictObject({
     port: Port.default(587),
     user: z.string().min(1),
     from: z.string().min(3),
-    /** Pulumi config secret that holds the SMTP password. */
-    passwordSecret: SecretRef.default("smtpPassword"),
+    passwordSecret: SecretRef.default("smtpPassword").describe("Pulumi config secret that holds the SMTP password."),
     tls: z.enum(["starttls", "tls"]).default("starttls"),
   }),
 });
@@ -144,6 +137,5 @@ export const Backups = z.strictObject({
 
 export const LoadBalancer = z.strictObject({
   enabled: z.boolean().default(false),
-  /** passthrough keeps TLS on the proxies (PROXY protocol carries the client address). */
-  tls: z.enum(["passthrough", "terminate"]).default("passthrough"),
+  tls: z.enum(["passthrough", "terminate"]).default("passthrough").describe("passthrough keeps TLS on the proxies (PROXY protocol carries the client address)."),
 });

@@ -4,8 +4,7 @@ import { Host } from "./hosts";
 import { Backups, Dns, LoadBalancer, Mail, Media, Postgres, Redis, Search } from "./services";
 
 export const Mastodon = z.strictObject({
-  /** A release tag; 4.3 is the oldest with REDIS_DRIVER (rediss://) and ES_CA_FILE, which managed tiers need. */
-  version: z.string().regex(/^v4\.([3-9]|[1-9]\d)\.\d+$/, { error: "must be a release tag v4.3.0 or newer, such as v4.5.2" }),
+  version: z.string().regex(/^v4\.([3-9]|[1-9]\d)\.\d+$/, { error: "must be a release tag v4.3.0 or newer, such as v4.5.2" }).describe("A release tag; 4.3 is the oldest with REDIS_DRIVER (rediss://) and ES_CA_FILE, which managed tiers need."),
   singleUserMode: z.boolean().default(false),
   registrations: z.enum(["open", "approval", "closed"]).default("approval"),
   defaultLocale: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/).default("en"),
@@ -21,10 +20,8 @@ export const Provider = z.strictObject({
 
 export const Network = z.strictObject({
   privateCidr: Ipv4Cidr.default("10.10.0.0/16"),
-  /** Where SSH (and so `pulumi up`) comes from. Nothing else may reach port 22. */
-  adminCidrs: z.array(Cidr).min(1, { error: "must list at least one CIDR for SSH, such as your address/32" }),
-  /** TLS on every connection between hosts (Postgres, PgBouncer, Redis). */
-  encryptInternal: z.boolean().default(true),
+  adminCidrs: z.array(Cidr).min(1, { error: "must list at least one CIDR for SSH, such as your address/32" }).describe("Where SSH (and so `pulumi up`) comes from. Nothing else may reach port 22."),
+  encryptInternal: z.boolean().default(true).describe("TLS on every connection between hosts (Postgres, PgBouncer, Redis)."),
   /** How IPv6-only hosts reach IPv4-only peers (GitHub, many instances). */
   ipv4Egress: z
     .union([
@@ -45,10 +42,8 @@ export const Tuning = z.strictObject({
       sharedBuffersMb: z.number().int().min(16).optional(),
     })
     .optional(),
-  /** Share of each host's memory kept free of planned processes (page cache, spikes). */
-  memoryHeadroomPercent: z.number().int().min(0).max(60).default(15),
-  /** Connections held back for migrations, consoles and maintenance jobs. */
-  connectionReserve: z.number().int().min(0).max(500).default(10),
+  memoryHeadroomPercent: z.number().int().min(0).max(60).default(15).describe("Share of each host's memory kept free of planned processes (page cache, spikes)."),
+  connectionReserve: z.number().int().min(0).max(500).default(10).describe("Connections held back for migrations, consoles and maintenance jobs."),
 });
 
 export const Stack = z.strictObject({

@@ -1,0 +1,78 @@
+// Debian packages a host needs for its roles, installed by cloud-init on first boot so the
+// converge step finds its tools. The image is Debian 13 (trixie), as the units assume
+// (/usr/bin/bundle and /usr/bin/node from Debian's ruby and nodejs packages).
+import type { SizedHost } from "../../capacity/hosts";
+import type { HostFile } from "../../types";
+import type { RenderContext } from "../context";
+import { runsPgbouncer } from "../data/pgbouncer";
+import { runsPostgres } from "../data/postgres";
+import { runsRedis } from "../data/redis";
+import { BACKUP_SCRIPT } from "../systemd/backup";
+
+/** PostgreSQL major version Debian 13 ships; other versions come from apt.postgresql.org (PGDG). */
+export const DEBIAN_POSTGRES = "17";
+
+/** Every host: unattended security updates (configured in cloud-init.ts). */
+const BASE = ["ca-certificates", "unattended-upgrades"];
+
+/**
+ * Building and running a Mastodon release with Debian's Ruby 3.3 and Node: the native gems'
+ * headers (pg, nokogiri, psych, idn-ruby, charlock_holmes, ffi), jemalloc for LD_PRELOAD,
+ * libvips (through libvips-tools, whose dependency is named libvips42 or libvips42t64 by release)
+ * and ffmpeg for media, `file` for Paperclip's content-type check, corepack for Yarn.
+ * Compared with upstream's install guide (docs.joinmastodon.org/admin/install, checked 2026-11):
+ * no rbenv toolchain (bison, readline, gdbm), no ImageMagick (libvips is the default since 4.3).
+ */
+const APP = [
+  "build-essential",
+  "ffmpeg",
+  "file",
+  "git",
+  "libffi-dev",
+  "libicu-dev",
+  "libidn-dev",
+  "libjemalloc2",
+  "libpq-dev",
+  "libssl-dev",
+  "libvips-tools",
+  "libxml2-dev",
+  "libxslt1-dev",
+  "libyaml-dev",
+  "node-corepack",
+  "nodejs",
+  "pkg-config",
+  "ruby",
+  "ruby-bundler",
+  "ruby-dev",
+  "zlib1g-dev",
+];
+
+export interface HostPackages {
+  packages: string[];
+  /** A PostgreSQL major that needs the PGDG repository first (runcmd installs it). */
+  pgdgPostgres?: string;
+}
+
+export function hostPackages(ctx: RenderContext, host: SizedHost, files: readonly HostFile[], natGateway: boolean): HostPackages {
+  const set = new Set(BASE);
+  const add = (...names: string[]) => names.forEach((n) => set.add(n));
+  if (host.processes.length > 0) add(...APP);
+  if (host.roles.includes("proxy")) add("nginx");
+  if (runsRedis(ctx, host)) add("redis-server");
+  if (runsPgbouncer(ctx, host)) add("pgbouncer");
+  // The backup script runs pg_dump (any newer client dumps an older server) and rclone.
+  if (files.some((f) => f.path === BACKUP_SCRIPT)) add("postgresql-client", "rclone");
+  if (natGateway) add("nftables");
+
+  let pgdgPostgres: string | undefined;
+  const pg = ctx.services.postgres;
+  if (runsPostgres(ctx, host) && pg.kind === "selfHosted") {
+    // postgresql-common ships the PGDG key and setup script, so no key is fetched from a keyserver.
+    if (pg.version === DEBIAN_POSTGRES) add(`postgresql-${pg.version}`);
+    else {
+      add("postgresql-common");
+      pgdgPostgres = pg.version;
+    }
+  }
+  return { packages: [...set].sort(), ...(pgdgPostgres ? { pgdgPostgres } : {}) };
+}

@@ -7,7 +7,9 @@ export type Action =
   | { kind: "daemon-reload" }
   | { kind: "reload"; unit: string }
   | { kind: "restart"; unit: string }
-  | { kind: "enable"; unit: string };
+  | { kind: "enable"; unit: string }
+  /** Rebuild the system CA store after a CA file under /usr/local/share/ca-certificates changed. */
+  | { kind: "update-ca-certificates" };
 
 export interface HostFile {
   /** Absolute path on the host. */

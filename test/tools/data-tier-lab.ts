@@ -90,6 +90,7 @@ export class Lab {
       [privateAddress, PRIVATE_IP],
       // The HBA files' private-network lines then match the test's clients, which are all on loopback.
       [this.privateCidr, "127.0.0.0/8"],
+      [PATHS.internalCa, this.tls.ca],
       [PATHS.tlsDir, this.tls.dir],
       [POSTGRES.socketDir, this.sockets],
       [dirname(PGBOUNCER.ini), join(this.dir, "pgbouncer")],
@@ -118,7 +119,11 @@ export class Lab {
     await must("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=data-tier-test",
       "-addext", `subjectAltName=IP:127.0.0.1,IP:${PRIVATE_IP}`, "-keyout", join(this.tls.dir, "internal.key"), "-out", join(this.tls.dir, "internal.crt")]);
     copyFileSync(join(this.tls.dir, "internal.crt"), this.tls.ca);
-    chmodSync(join(this.tls.dir, "internal.key"), 0o600);
+    // One key copy per daemon user, as render/tls.ts writes them on a host.
+    for (const who of ["postgres", "redis"]) {
+      copyFileSync(join(this.tls.dir, "internal.key"), join(this.tls.dir, `internal-${who}.key`));
+      chmodSync(join(this.tls.dir, `internal-${who}.key`), 0o600);
+    }
   }
 
   /** Servers refuse root: hand the tree to postgres. */

@@ -76,6 +76,10 @@ export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: read
     );
   }
 
+  if (ctx.spec.media.local && host.roles.includes("proxy") && needsMastodonUser(host, files)) {
+    // nginx serves /system straight from the media directory, which Mastodon writes group-readable (UMask=0027).
+    runcmd.push(["usermod", "--append", "--groups", "mastodon", "www-data"]);
+  }
   const users: (string | Record<string, unknown>)[] = ["default"];
   if (needsMastodonUser(host, files)) {
     // A login shell for `sudo -iu mastodon` (upstream's adduser --disabled-login gives one too); no password, no keys.

@@ -47,5 +47,8 @@ export const PATHS = {
   postgresCa: "/etc/mastodon/tls/postgres-ca.crt",
   redisCa: "/etc/mastodon/tls/redis-ca.crt",
   searchCa: "/etc/mastodon/tls/search-ca.crt",
-  internalCa: "/etc/mastodon/tls/internal-ca.crt",
+  /** In the system store so Ruby's TLS (Redis over rediss://) trusts it after update-ca-certificates. */
+  internalCa: "/usr/local/share/ca-certificates/mastodon-internal-ca.crt",
+  /** Node takes one extra CA file: the Postgres provider's CA and the internal CA together. */
+  caBundle: "/etc/mastodon/tls/ca-bundle.crt",
 } as const;

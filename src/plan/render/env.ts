@@ -77,9 +77,6 @@ export function envSections(ctx: RenderContext, host: SizedHost): { mastodon: En
   const endpoints = ctx.endpointsFor(host);
   const version = ctx.spec.mastodon.version;
   const ca = caVars(endpoints);
-  if (ca.unbundled.length > 0) {
-    throw new Error(`${host.name}: streaming trusts one extra CA file (NODE_EXTRA_CA_CERTS) but Postgres and Redis use different CAs (${[endpoints.db.caFile, ...ca.unbundled].join(", ")}); bundle them into one file first`);
-  }
   const mastodon: EnvSection[] = [
     { title: "Instance", vars: instanceVars(ctx) },
     { title: "Web and proxies", vars: webVars(ctx, host) },
@@ -90,7 +87,7 @@ export function envSections(ctx: RenderContext, host: SizedHost): { mastodon: En
     { title: "Media storage", vars: mediaVars(ctx.spec) },
     { title: "Mail", vars: mailVars(ctx.spec) },
   ].filter((s) => Object.keys(s.vars).length > 0);
-  return { mastodon, process: { title: "Process environment: CA files for libpq and Node", vars: ca.vars } };
+  return { mastodon, process: { title: "Process environment: CA files for libpq and Node", vars: ca } };
 }
 
 /** Every Mastodon unit on the host must restart to see a changed environment (see the note below). */

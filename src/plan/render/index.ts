@@ -6,8 +6,9 @@ import { renderData } from "./data";
 import { renderEnv } from "./env";
 import { renderNginx } from "./nginx";
 import { renderSystemd } from "./systemd";
+import { renderTls } from "./tls";
 
-const RENDERERS: readonly ((ctx: RenderContext, host: SizedHost) => HostFile[])[] = [renderEnv, renderSystemd, renderNginx, renderData];
+const RENDERERS: readonly ((ctx: RenderContext, host: SizedHost) => HostFile[])[] = [renderEnv, renderSystemd, renderNginx, renderData, renderTls];
 
 export function renderHost(ctx: RenderContext, host: SizedHost): HostFile[] {
   const files = RENDERERS.flatMap((r) => r(ctx, host));

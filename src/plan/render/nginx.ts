@@ -2,6 +2,7 @@
 // (HSTS, proxy headers, the Puma location body, TLS). Locations and caching follow upstream
 // Mastodon's dist/nginx.conf (mastodon/mastodon main, checked 2026-11-24); nginx/site.ts holds
 // what depends on the stack.
+import { LOCAL_MEDIA_ROOT } from "./systemd/common";
 import type { SizedHost } from "../capacity/hosts";
 import type { Action, HostFile } from "../types";
 import type { RenderContext } from "./context";
@@ -49,6 +50,7 @@ export function renderNginx(ctx: RenderContext, host: SizedHost): HostFile[] {
       streaming: ups.streaming.map((s) => s.address),
       staticOnDisk: shape.staticOnDisk,
       localMedia: shape.localMedia,
+      localMediaRoot: LOCAL_MEDIA_ROOT,
       publicRoot: NGINX_PATHS.publicRoot,
       acmeWebroot: NGINX_PATHS.acmeWebroot,
       cachePath: NGINX_PATHS.cache,

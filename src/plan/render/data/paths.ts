@@ -3,17 +3,17 @@
 import { PATHS } from "../context";
 
 /**
- * Internal TLS (Postgres, PgBouncer, Redis on the private network). The certificate and key are
- * issued by a later step, not here; it must write:
+ * Internal TLS (Postgres, PgBouncer, Redis on the private network), written by render/tls.ts
+ * from resource outputs:
  *  - cert: the host's certificate, with its private address as an IP SAN (clients use
  *    verify-full), mode 0644;
- *  - key: root:ssl-cert 0640 — Postgres accepts a root-owned key readable by its group, Debian
- *    puts the postgres user in ssl-cert, and the converge step must add redis to it;
+ *  - keys: one 0600 copy per daemon user (Postgres and PgBouncer run as postgres, Redis as
+ *    redis), so no key file is ever group-readable;
  *  - ca: the CA every internal client verifies against (PATHS.internalCa).
  */
 export const INTERNAL_TLS = {
   cert: `${PATHS.tlsDir}/internal.crt`,
-  key: `${PATHS.tlsDir}/internal.key`,
+  keys: { postgres: `${PATHS.tlsDir}/internal-postgres.key`, redis: `${PATHS.tlsDir}/internal-redis.key` },
   ca: PATHS.internalCa,
 } as const;
 

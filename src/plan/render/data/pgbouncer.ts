@@ -54,7 +54,7 @@ export function renderPgbouncer(ctx: RenderContext, host: SizedHost): HostFile[]
     reserve: budget.reserve,
     max_client_conn: budget.clientLimit,
     tls_cert: INTERNAL_TLS.cert,
-    tls_key: INTERNAL_TLS.key,
+    tls_key: INTERNAL_TLS.keys.postgres,
     server_tls: serverTls,
     tls_ca: server.caFile ?? INTERNAL_TLS.ca,
   });

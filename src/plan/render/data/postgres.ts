@@ -49,7 +49,7 @@ export function renderPostgres(ctx: RenderContext, host: SizedHost): HostFile[] 
     max_parallel_workers: settings.maxWorkerProcesses,
     tls,
     tls_cert: INTERNAL_TLS.cert,
-    tls_key: INTERNAL_TLS.key,
+    tls_key: INTERNAL_TLS.keys.postgres,
   });
   const hba = renderTemplate("postgres/pg_hba.conf.liquid", {
     host: host.name,

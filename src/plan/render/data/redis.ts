@@ -26,7 +26,7 @@ export function renderRedis(ctx: RenderContext, host: SizedHost): HostFile[] {
     tls,
     tls_port: REDIS_TLS_PORT,
     tls_cert: INTERNAL_TLS.cert,
-    tls_key: INTERNAL_TLS.key,
+    tls_key: INTERNAL_TLS.keys.redis,
     tls_ca: INTERNAL_TLS.ca,
     password: secretRef("REDIS_PASSWORD"),
     pid_file: REDIS.pidFile,

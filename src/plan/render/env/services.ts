@@ -2,7 +2,7 @@
 // Facts behind each choice: ../mastodon-env.notes.md.
 import type { Spec } from "../../../spec/schema/stack";
 import type { ConnectionBudget } from "../../types";
-import type { Endpoints } from "../context";
+import { PATHS, type Endpoints } from "../context";
 import { secretRef } from "../placeholders";
 
 export function databaseVars(endpoints: Endpoints, budget: ConnectionBudget): Record<string, string> {
@@ -74,10 +74,17 @@ export function mailVars(spec: Spec): Record<string, string> {
  * Postgres and Redis TLS. systemd puts this file's variables into each unit's environment, so
  * both take effect from here.
  */
-export function caVars(endpoints: Endpoints): { vars: Record<string, string>; unbundled: string[] } {
+export function caVars(endpoints: Endpoints): Record<string, string> {
   const vars: Record<string, string> = {};
   if (endpoints.db.caFile) vars.PGSSLROOTCERT = endpoints.db.caFile;
-  const nodeCas = [...new Set([endpoints.db.caFile, endpoints.redis.caFile].filter((f): f is string => f !== undefined))];
-  if (nodeCas[0]) vars.NODE_EXTRA_CA_CERTS = nodeCas[0];
-  return { vars, unbundled: nodeCas.slice(1) };
+  const nodeCas = nodeCaFiles(endpoints);
+  // Two CAs (a provider's for Postgres, ours for Redis) reach Node as one bundle (render/tls.ts).
+  if (nodeCas.length === 1) vars.NODE_EXTRA_CA_CERTS = nodeCas[0]!;
+  else if (nodeCas.length > 1) vars.NODE_EXTRA_CA_CERTS = PATHS.caBundle;
+  return vars;
+}
+
+/** The distinct CA files streaming must trust, in a stable order. */
+export function nodeCaFiles(endpoints: Endpoints): string[] {
+  return [...new Set([endpoints.db.caFile, endpoints.redis.caFile].filter((f): f is string => f !== undefined))];
 }

@@ -3,6 +3,7 @@
 import type { SizedHost } from "../../capacity/hosts";
 import type { HostFile, PlannedProcess } from "../../types";
 import type { RenderContext } from "../context";
+import { bindAddress } from "../bind";
 import { PATHS } from "../context";
 import {
   BUNDLE,
@@ -41,6 +42,7 @@ function web(ctx: RenderContext, host: SizedHost, p: PlannedProcess): HostFile {
     description: `Mastodon web (Puma, ${p.workers} workers × ${p.threads} threads)`,
     environment: {
       ...rubyEnvironment(),
+      BIND: bindAddress(ctx.hosts, host),
       PORT: p.port ?? 3000,
       WEB_CONCURRENCY: p.workers,
       MAX_THREADS: p.threads,
@@ -63,7 +65,7 @@ function streaming(ctx: RenderContext, host: SizedHost, ps: readonly PlannedProc
     ...base(ctx, host),
     name: STREAMING_TEMPLATE,
     description: "Mastodon streaming API on port %i",
-    environment: { NODE_ENV: "production", PORT: "%i", DB_POOL: ps[0]!.dbPool },
+    environment: { NODE_ENV: "production", BIND: bindAddress(ctx.hosts, host), PORT: "%i", DB_POOL: ps[0]!.dbPool },
     execStart: `${NODE} ./streaming`,
     execReload: "",
     // A fixed LimitNOFILE (soft = hard) also spares Node its setrlimit() at start-up.

@@ -1,5 +1,6 @@
 // summary.md: what an admin reads before `pulumi up` and what CI posts on a pull request.
 import type { Plan } from "../plan/types";
+import { redact } from "../plan/render/placeholders";
 import { mermaid } from "./diagram";
 
 const n = (v: number) => v.toLocaleString("en-US");
@@ -11,7 +12,7 @@ export function summaryMarkdown(plan: Plan): string {
   const { stack, budget: b, cost } = plan;
   const out: string[] = [`# Plan: ${stack.name}`, ""];
   out.push(`Mastodon ${stack.mastodonVersion} at https://${stack.webDomain} (LOCAL_DOMAIN ${stack.domain}) on ${stack.provider} ${stack.region}.`, "");
-  out.push("## Hosts", "", table(["host", "size", "vCPU", "memory MB", "roles", "private address"], plan.hosts.map((h) => [h.name, h.size, h.vcpu, n(h.memoryMb), h.roles.join(", "), `\`${h.privateAddress}\``])), "");
+  out.push("## Hosts", "", table(["host", "size", "vCPU", "memory MB", "roles", "private address"], plan.hosts.map((h) => [h.name, h.size, h.vcpu, n(h.memoryMb), h.roles.join(", "), `\`${redact(h.privateAddress)}\``])), "");
   out.push("## Processes", "", table(["host", "unit", "workers", "threads", "DB_POOL", "connections", "queues", "memory MB"],
     plan.hosts.flatMap((h) => h.processes.map((p) => [h.name, p.unit, p.workers, p.threads, p.dbPool, p.connections, p.queues?.join(", ") ?? "", n(p.memoryMb)]))), "");
   const scheduler = plan.hosts.flatMap((h) => h.processes.filter((p) => p.queues?.includes("scheduler")).map((p) => `${h.name}/${p.unit}`));

@@ -63,7 +63,7 @@ test("prod's pool is sized from the managed database's limit less the reserve", 
 test("without a pool, prod's clients exceed the database and the stack is refused with the numbers", () => {
   const e = refusal(edited("prod", (d) => (d.postgres.pool = { enabled: false })));
   assert.deepEqual(e.problems, [
-    "314 connections (puma (3 workers × 9 threads) 54 + streaming pool 20 + sidekiq default 50 + sidekiq push 50 + sidekiq ingress 25 + sidekiq mailers 10 + sidekiq pull 50 + sidekiq scheduler 15 + sidekiq ingress-1 20 + sidekiq ingress-2 20) + 10 reserve exceed the database's 97 (db-s-2vcpu-4gb: 97 connections (provider limit less its reserved)); fix: enable postgres.pool (PgBouncer, transaction mode) or use a larger postgres.managed.size",
+    "314 connections (puma (3 workers × 9 threads) 54 + streaming (pool 10) 20 + sidekiq default (25 threads) 50 + sidekiq push (25 threads) 50 + sidekiq ingress (25 threads) 25 + sidekiq mailers+fasp (5 threads) 10 + sidekiq pull (25 threads) 50 + sidekiq scheduler (15 threads) 15 + sidekiq ingress (20 threads) 40) + 10 reserve exceed the database's 97 (db-s-2vcpu-4gb: 97 connections (provider limit less its reserved)); fix: enable postgres.pool (PgBouncer, transaction mode) or use a larger postgres.managed.size",
   ]);
 });
 

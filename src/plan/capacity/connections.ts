@@ -19,7 +19,8 @@ export function clientLines(hosts: readonly HostProcesses[]): BudgetLine[] {
   const lines = new Map<string, BudgetLine>();
   for (const h of hosts) {
     for (const p of h.processes) {
-      const key = p.kind === "sidekiq" ? `sidekiq ${p.unit.replace(/^mastodon-sidekiq-|\.service$/g, "")}` : p.kind === "web" ? `puma (${p.workers} workers × ${p.threads} threads)` : "streaming pool";
+      const key =
+        p.kind === "sidekiq" ? `sidekiq ${(p.queues ?? []).join("+")} (${p.threads} threads)` : p.kind === "web" ? `puma (${p.workers} workers × ${p.threads} threads)` : `streaming (pool ${p.dbPool})`;
       const line = lines.get(key) ?? { what: key, count: 0, each: p.connections, total: 0 };
       line.count += 1;
       line.total += p.connections;

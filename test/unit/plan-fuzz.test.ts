@@ -39,7 +39,9 @@ const stack = fc.constantFrom("digitalocean" as const, "hetzner" as const).chain
   }),
 );
 
-function toYaml(s: fc.Infer<typeof stack>): string {
+type Layout = typeof stack extends fc.Arbitrary<infer T> ? T : never;
+
+function toYaml(s: Layout): string {
   const hosts = s.hosts.map((h, i) => ({ name: `h${i}`, ...h, roles: [...h.roles] as Role[] }));
   const n = hosts.length;
   // Every instance needs the four application roles somewhere.

@@ -1,0 +1,41 @@
+// What the program hands a provider implementation and what it gets back. The plan decides
+// everything countable (hosts, sizes, pools); components only create resources for it.
+import type * as pulumi from "@pulumi/pulumi";
+import type { Plan } from "../plan/types";
+import type { Spec } from "../spec/schema/stack";
+
+/** Settings only Pulumi config holds: keys and accounts, never in the stack file. */
+export interface ProgramConfig {
+  /** SSH keys the providers install for root: DigitalOcean key ids/fingerprints, Hetzner key names/ids. */
+  sshKeys: string[];
+  /** Cloudflare account that owns R2 buckets (R2 media or Cloudflare DNS). */
+  cloudflareAccountId?: string;
+  /** User secrets by Pulumi config name (smtpPassword, backupAccessKey, …), already pulumi.secret. */
+  userSecrets: Readonly<Record<string, pulumi.Output<string>>>;
+}
+
+export interface ComponentArgs {
+  plan: Plan;
+  spec: Spec;
+  config: ProgramConfig;
+}
+
+export interface HostHandle {
+  name: string;
+  id: pulumi.Output<string>;
+  /** The address other hosts and the configs use (plan's static one on Hetzner, the VPC's on DigitalOcean). */
+  privateAddress: pulumi.Output<string>;
+  publicIpv4?: pulumi.Output<string>;
+  publicIpv6?: pulumi.Output<string>;
+}
+
+/** What a provider implementation (or an add-on such as R2) contributes to the stack. */
+export interface Contribution {
+  hosts?: Record<string, HostHandle>;
+  /** Values for the plan's {{output:NAME}} markers (address.<host>, postgres.host, media.cdnHost, …). */
+  outputs?: Record<string, pulumi.Output<string>>;
+  /** Values for {{secret:NAME}} markers that provider resources create (managed passwords, storage keys). */
+  secrets?: Record<string, pulumi.Output<string>>;
+  /** Stack outputs worth showing an admin (load balancer address, database host, …). */
+  exports?: Record<string, pulumi.Output<string>>;
+}

@@ -1,0 +1,93 @@
+// Runs the real Pulumi program with no engine, no CLI and no provider plugin: every resource
+// registration goes to in-process mocks that answer with plausible provider outputs, and a
+// recorder keeps what the SDK sent — type, name, parent, dependencies, inputs — which is the
+// resource graph the engine would see on `pulumi up`.
+import * as pulumi from "@pulumi/pulumi";
+import { mockState } from "./mock-state";
+
+/** The SDK's marker for a secret value inside serialized properties. */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SPECIAL_SIG = "4dabf18193072939515e22adb298388d";
+
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent: string;
+  dependencies: string[];
+  custom: boolean;
+  /** Inputs as the provider would receive them; secret values replaced by "<redacted>". */
+  inputs: unknown;
+  /** Names of the top-level inputs that arrived marked secret. */
+  secretInputs: string[];
+}
+
+function redactSecrets(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(redactSecrets);
+  if (v !== null && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o[SPECIAL_SIG] === SECRET_SIG) return "<redacted>";
+    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, redactSecrets(o[k])]));
+  }
+  return v;
+}
+
+function isSecretValue(v: unknown): boolean {
+  return v !== null && typeof v === "object" && (v as Record<string, unknown>)[SPECIAL_SIG] === SECRET_SIG;
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getDependenciesList(): string[];
+}
+
+type Monitor = { registerResource(req: RegisterRequest, cb: (err: unknown, res: unknown) => void): void };
+
+/** Starts a mocked run. Call `finish()` after the program to get every registered resource. */
+export async function startMockedRun(project: string, stack: string): Promise<{ finish(): Promise<RecordedResource[]> }> {
+  const recorded = new Map<string, Omit<RecordedResource, "urn">>();
+  const pendingInputs = new Map<string, unknown>();
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        pendingInputs.set(`${args.type}::${args.name}`, args.inputs);
+        return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs as Record<string, unknown>) };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        return mockState(args.token, "call", args.inputs as Record<string, unknown>);
+      },
+    },
+    project,
+    stack,
+    false,
+  );
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    original(req, (err, res) => {
+      if (!err && res) {
+        const urn = (res as { getUrn(): string }).getUrn();
+        const rawInputs = (pendingInputs.get(`${req.getType()}::${req.getName()}`) ?? {}) as Record<string, unknown>;
+        recorded.set(urn, {
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent(),
+          dependencies: [...new Set(req.getDependenciesList())].sort(),
+          custom: req.getCustom(),
+          inputs: redactSecrets(rawInputs),
+          secretInputs: Object.keys(rawInputs).filter((k) => isSecretValue(rawInputs[k])).sort(),
+        });
+      }
+      cb(err, res);
+    });
+  };
+  return {
+    async finish() {
+      await pulumi.runtime.disconnect();
+      return [...recorded.entries()].map(([urn, r]) => ({ urn, ...r })).sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    },
+  };
+}

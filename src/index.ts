@@ -1,14 +1,21 @@
-// The Pulumi program. It plans the stack file named in the Pulumi config and exports what the
-// plan decided. Cloud resources (components) attach to this plan; nothing here re-decides sizing.
+// The Pulumi program `pulumi up` runs: the stack file named in the config (default
+// stacks/<pulumi stack>.yaml) → spec → plan → components. A bad stack file or missing config
+// throws before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
 import { buildPlan } from "./plan";
+import { mastodonProgram, readProgramConfig } from "./program";
 import { loadStack } from "./spec/load";
 
 const config = new pulumi.Config();
-const stackFile = config.get("stackFile") ?? `stacks/${pulumi.getStack()}.yaml`;
-const plan = buildPlan(loadStack(stackFile));
+const spec = loadStack(config.get("stackFile") ?? `stacks/${pulumi.getStack()}.yaml`);
+const plan = buildPlan(spec);
+const { outputs } = mastodonProgram(spec, plan, readProgramConfig(spec, config));
 
-export const instanceUrl = `https://${plan.stack.webDomain}`;
-export const monthlyCost = { ...plan.cost.total };
-export const hosts = plan.hosts.map((h) => ({ name: h.name, size: h.size, roles: h.roles, processes: h.processes.map((p) => p.unit) }));
-export const connectionBudget = { clients: plan.budget.clientTotal, reserve: plan.budget.reserve, pool: plan.budget.poolSize ?? null, databaseLimit: plan.budget.databaseLimit };
+export const instanceUrl = outputs.instanceUrl;
+export const monthlyCost = outputs.monthlyCost;
+export const hosts = outputs.hosts;
+export const connectionBudget = outputs.connectionBudget;
+export const loadBalancerAddress = outputs.exports.loadBalancerAddress;
+export const databaseHost = outputs.exports.databaseHost;
+export const mediaHost = outputs.exports.mediaHost;
+export const warnings = plan.warnings;

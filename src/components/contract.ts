@@ -3,12 +3,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Plan } from "../plan/types";
 import type { Spec } from "../spec/schema/stack";
+import type { Ingress } from "./dns-records";
 
 /** Settings only Pulumi config holds: keys and accounts, never in the stack file. */
 export interface ProgramConfig {
   /** SSH keys the providers install for root: DigitalOcean key ids/fingerprints, Hetzner key names/ids. */
   sshKeys: string[];
-  /** Cloudflare account that owns R2 buckets (R2 media or Cloudflare DNS). */
+  /** Cloudflare account that owns R2 buckets (R2 media). */
   cloudflareAccountId?: string;
   /** User secrets by Pulumi config name (smtpPassword, backupAccessKey, …), already pulumi.secret. */
   userSecrets: Readonly<Record<string, pulumi.Output<string>>>;
@@ -25,6 +26,7 @@ export interface HostHandle {
   id: pulumi.Output<string>;
   /** The address other hosts and the configs use (plan's static one on Hetzner, the VPC's on DigitalOcean). */
   privateAddress: pulumi.Output<string>;
+  /** Absent on a host without one (Hetzner IPv6-only). */
   publicIpv4?: pulumi.Output<string>;
   publicIpv6?: pulumi.Output<string>;
 }
@@ -39,3 +41,13 @@ export interface Contribution {
   /** Stack outputs worth showing an admin (load balancer address, database host, …). */
   exports?: Record<string, pulumi.Output<string>>;
 }
+
+/** What a cloud provider's implementation returns: hosts, and the addresses users reach. */
+export interface ProviderContribution extends Contribution {
+  hosts: Record<string, HostHandle>;
+  /** Where the instance's names point: the load balancer, else every proxy host. */
+  ingress: Ingress<pulumi.Output<string>>;
+}
+
+/** Builds a provider's concern components as children of `opts.parent`. */
+export type ProviderFactory = (name: string, args: ComponentArgs, opts: pulumi.ComponentResourceOptions) => ProviderContribution;

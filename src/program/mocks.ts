@@ -3,7 +3,7 @@
 // recorder keeps what the SDK sent — type, name, parent, dependencies, inputs — which is the
 // resource graph the engine would see on `pulumi up`.
 import * as pulumi from "@pulumi/pulumi";
-import { mockState } from "./mock-state";
+import { mockState } from "./mock-state/index";
 
 /** The SDK's marker for a secret value inside serialized properties. */
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";

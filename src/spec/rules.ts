@@ -163,9 +163,26 @@ function checkProvider(spec: Spec, report: Report): void {
   if (spec.loadBalancer.enabled && hostsWith(spec, "proxy").length === 0) {
     report(["loadBalancer", "enabled"], "the load balancer needs hosts with the proxy role behind it", "add proxy to a host's roles");
   }
+  if (spec.loadBalancer.enabled && spec.loadBalancer.tls === "terminate" && !(spec.provider.cloud === "digitalocean" && spec.dns.provider === "digitalocean")) {
+    // The balancer's Let's Encrypt certificate is issued through the provider's own DNS:
+    // DigitalOcean's for a DigitalOcean balancer; Hetzner's needs Hetzner DNS, which we do not manage.
+    report(["loadBalancer", "tls"], "a TLS-terminating load balancer needs a provider-managed certificate, which needs the zone on DigitalOcean DNS", "use tls: passthrough (the proxies hold the certificate), or on DigitalOcean set dns.provider: digitalocean");
+  }
   if (spec.dns.provider === "digitalocean" && spec.provider.cloud !== "digitalocean") {
     report(["dns", "provider"], "DigitalOcean DNS needs a DigitalOcean token; this stack runs on hetzner", "use cloudflare or none");
   }
+}
+
+function checkDns(spec: Spec, report: Report): void {
+  if (spec.dns.provider === "none") {
+    if (spec.mail?.records) report(["mail", "records"], "mail records need a DNS provider to create them", "set dns.provider to digitalocean or cloudflare, or create the records yourself and remove mail.records");
+    return;
+  }
+  const zone = spec.dns.zone ?? spec.domain;
+  const inZone = (name: string) => name === zone || name.endsWith(`.${zone}`);
+  const webDomain = spec.webDomain ?? spec.domain;
+  if (!inZone(webDomain)) report(spec.webDomain ? ["webDomain"] : ["domain"], `"${webDomain}" is not inside the DNS zone "${zone}"`, "set dns.zone to the registered domain that holds it");
+  if (spec.mail?.records && !inZone(spec.domain)) report(["mail", "records"], `mail records go at "${spec.domain}", outside the DNS zone "${zone}"`, "set dns.zone to the registered domain that holds it");
 }
 
 export function checkRules(spec: Spec): RuleIssue[] {
@@ -177,5 +194,6 @@ export function checkRules(spec: Spec): RuleIssue[] {
   checkDataServices(spec, report);
   checkMedia(spec, report);
   checkScheduler(spec, report);
+  checkDns(spec, report);
   return issues;
 }

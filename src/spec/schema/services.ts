@@ -98,9 +98,11 @@ export const Media = oneOf(
   "media",
 );
 
+const Zone = DomainName.optional().describe("The DNS zone the records go in (the registered domain); defaults to the instance's domain.");
+
 export const Dns = z.discriminatedUnion("provider", [
-  z.strictObject({ provider: z.literal("digitalocean") }),
-  z.strictObject({ provider: z.literal("cloudflare"), zoneId: z.string().regex(/^[a-f0-9]{32}$/, { error: "must be the 32-hex-digit Cloudflare zone id" }) }),
+  z.strictObject({ provider: z.literal("digitalocean"), zone: Zone }),
+  z.strictObject({ provider: z.literal("cloudflare"), zoneId: z.string().regex(/^[a-f0-9]{32}$/, { error: "must be the 32-hex-digit Cloudflare zone id" }), zone: Zone }),
   z.strictObject({ provider: z.literal("none") }),
 ]);
 
@@ -113,6 +115,17 @@ export const Mail = z.strictObject({
     passwordSecret: SecretRef.default("smtpPassword").describe("Pulumi config secret that holds the SMTP password."),
     tls: z.enum(["starttls", "tls"]).default("starttls"),
   }),
+  records: z
+    .strictObject({
+      spf: z.string().startsWith("v=spf1 ", { error: "must start with \"v=spf1 \"" }).optional(),
+      dkim: z
+        .array(z.strictObject({ selector: z.string().regex(/^[a-zA-Z0-9._-]+$/), value: z.string().min(1) }))
+        .default([])
+        .describe("TXT records at <selector>._domainkey.<domain>, as the mail provider gives them."),
+      dmarc: z.string().startsWith("v=DMARC1;", { error: "must start with \"v=DMARC1;\"" }).optional(),
+    })
+    .optional()
+    .describe("Mail authentication records for the instance's domain, created on the stack's DNS provider."),
 });
 
 export const Backups = z.strictObject({

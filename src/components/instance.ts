@@ -1,0 +1,78 @@
+// The whole instance as one component: the cloud provider's concern components, object storage
+// and DNS on Cloudflare where the stack says so, generated secrets and the internal CA — and
+// then every host's rendered files with their markers filled. Nothing here sizes anything: the
+// plan decided, this only creates what it describes.
+import * as pulumi from "@pulumi/pulumi";
+import type { ComponentArgs, Contribution, ProviderContribution, ProviderFactory } from "./contract";
+import { CloudflareDns } from "./cloudflare/dns";
+import { R2Storage } from "./cloudflare/r2";
+import { createDigitalOcean } from "./digitalocean";
+import { DigitalOceanDns } from "./digitalocean/dns";
+import { dnsRecords, dnsZone } from "./dns-records";
+import { createHetzner } from "./hetzner";
+import { filledHostFiles, markersOf } from "./host-files";
+import { InternalTls } from "./internal-tls";
+import { GeneratedSecrets } from "./secrets";
+import { userSecretNeeds } from "./user-secrets";
+import type { HostFile } from "../plan/types";
+
+const PROVIDERS: Record<ComponentArgs["plan"]["stack"]["provider"], ProviderFactory> = {
+  digitalocean: createDigitalOcean,
+  hetzner: createHetzner,
+};
+
+export class MastodonInstance extends pulumi.ComponentResource {
+  /** Per host, its files with secrets and outputs filled: what the converge step copies. */
+  public readonly hostFiles: Record<string, pulumi.Output<HostFile[]>>;
+  public readonly provider: ProviderContribution;
+  /** Stack outputs for the admin. */
+  public readonly exports: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: ComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mastodon:instance:Instance", name, {}, opts);
+    const { spec, plan, config } = args;
+    const child = { parent: this };
+    const parts: Contribution[] = [];
+
+    const generated = new GeneratedSecrets(`${name}-secrets`, { databasePassword: !spec.postgres.managed, redisPassword: !spec.redis.managed }, child);
+    parts.push({ secrets: generated.values });
+    parts.push({ secrets: Object.fromEntries(userSecretNeeds(spec).map((n) => [n.marker, config.userSecrets[n.config]!])) });
+
+    this.provider = PROVIDERS[plan.stack.provider](name, args, child);
+    parts.push(this.provider);
+
+    if (spec.media.r2) {
+      const r2 = new R2Storage(
+        `${name}-media`,
+        {
+          accountId: config.cloudflareAccountId!,
+          bucket: spec.media.r2.bucket ?? `${spec.name}-media`,
+          webOrigin: `https://${plan.stack.webDomain}`,
+          ...(spec.media.r2.customDomain && spec.dns.provider === "cloudflare" ? { customDomain: { domain: spec.media.r2.customDomain, zoneId: spec.dns.zoneId } } : {}),
+        },
+        child,
+      );
+      parts.push({ outputs: { "r2.accountId": r2.accountId, "r2.publicHost": r2.publicHost }, exports: { mediaHost: r2.publicHost } });
+    }
+
+    // Serving hosts of the internal CA are the ones whose files carry a certificate marker.
+    const tlsServers = markersOf(plan).outputs.flatMap((o) => /^tls\.(.+)\.certificate$/.exec(o)?.[1] ?? []);
+    if (tlsServers.length > 0) {
+      const internal = new InternalTls(
+        `${name}-internal-tls`,
+        { organization: spec.name, servers: tlsServers.map((h) => ({ name: h, address: this.provider.hosts[h]!.privateAddress })) },
+        child,
+      );
+      parts.push({ outputs: internal.outputs, secrets: internal.secrets });
+    }
+
+    const records = dnsRecords(spec, this.provider.ingress);
+    if (spec.dns.provider === "digitalocean") new DigitalOceanDns(`${name}-dns`, { zone: dnsZone(spec), records }, child);
+    if (spec.dns.provider === "cloudflare") new CloudflareDns(`${name}-dns`, { zoneId: spec.dns.zoneId, records }, child);
+
+    const merged = (key: "outputs" | "secrets" | "exports") => Object.assign({}, ...parts.map((p) => p[key] ?? {})) as Record<string, pulumi.Output<string>>;
+    this.hostFiles = filledHostFiles(plan, { outputs: merged("outputs"), secrets: merged("secrets") });
+    this.exports = merged("exports");
+    this.registerOutputs({ exports: this.exports });
+  }
+}

@@ -1,0 +1,66 @@
+// The program, shared by `pulumi up` (src/index.ts, real config) and the offline plan (mocks,
+// placeholder config): config is read and checked completely before the first resource exists.
+import * as pulumi from "@pulumi/pulumi";
+import type { ProgramConfig } from "../components/contract";
+import { MastodonInstance } from "../components/instance";
+import { MissingConfigError, plainConfigNeeds, userSecretNeeds } from "../components/user-secrets";
+import type { Plan } from "../plan/types";
+import type { Spec } from "../spec/schema/stack";
+
+export const PROJECT = "mastodon-stack";
+
+/** What `pulumi stack output` shows an admin. */
+export interface ProgramOutputs {
+  instanceUrl: string;
+  monthlyCost: { currency: string; monthly: number };
+  hosts: Record<string, pulumi.Output<{ privateAddress: string; publicIpv4: string | null; publicIpv6: string | null }>>;
+  exports: Record<string, pulumi.Output<string>>;
+  connectionBudget: { clients: number; reserve: number; pool: number | null; databaseLimit: number };
+}
+
+/** Reads the Pulumi config the stack needs; every missing value is reported in one error. */
+export function readProgramConfig(spec: Spec, config: pulumi.Config): ProgramConfig {
+  const missing: { config: string; what: string; secret: boolean }[] = [];
+  const sshKeys = config.getObject<string[]>("sshKeys");
+  if (!sshKeys || sshKeys.length === 0) missing.push({ config: "sshKeys", what: "SSH keys installed for root (DigitalOcean key ids or fingerprints, Hetzner key names), as a JSON list", secret: false });
+  const plain: Record<string, string> = {};
+  for (const need of plainConfigNeeds(spec)) {
+    const v = config.get(need.config);
+    if (v) plain[need.config] = v;
+    else missing.push({ ...need, secret: false });
+  }
+  const userSecrets: Record<string, pulumi.Output<string>> = {};
+  for (const need of userSecretNeeds(spec)) {
+    const v = config.getSecret(need.config);
+    if (v) userSecrets[need.config] = v;
+    else if (!missing.some((m) => m.config === need.config)) missing.push({ config: need.config, what: need.what, secret: true });
+  }
+  if (missing.length > 0) throw new MissingConfigError(PROJECT, missing);
+  return { sshKeys: sshKeys!, ...(plain.cloudflareAccountId ? { cloudflareAccountId: plain.cloudflareAccountId } : {}), userSecrets };
+}
+
+/** Stand-ins for the offline plan: every user secret still travels as a secret. */
+export function offlineConfig(spec: Spec): ProgramConfig {
+  const userSecrets = Object.fromEntries(userSecretNeeds(spec).map((n) => [n.config, pulumi.secret(`offline-${n.config}`)]));
+  return { sshKeys: ["offline-ssh-key"], cloudflareAccountId: "0123456789abcdef0123456789abcdef", userSecrets };
+}
+
+export function mastodonProgram(spec: Spec, plan: Plan, config: ProgramConfig): { instance: MastodonInstance; outputs: ProgramOutputs } {
+  const instance = new MastodonInstance(spec.name, { spec, plan, config });
+  const hosts = Object.fromEntries(
+    Object.values(instance.provider.hosts).map((h) => [
+      h.name,
+      pulumi.all([h.privateAddress, h.publicIpv4 ?? null, h.publicIpv6 ?? null]).apply(([privateAddress, publicIpv4, publicIpv6]) => ({ privateAddress, publicIpv4, publicIpv6 })),
+    ]),
+  );
+  return {
+    instance,
+    outputs: {
+      instanceUrl: `https://${plan.stack.webDomain}`,
+      monthlyCost: { currency: plan.cost.total.currency, monthly: plan.cost.total.monthly },
+      hosts,
+      exports: instance.exports,
+      connectionBudget: { clients: plan.budget.clientTotal, reserve: plan.budget.reserve, pool: plan.budget.poolSize ?? null, databaseLimit: plan.budget.databaseLimit },
+    },
+  };
+}

@@ -4,6 +4,8 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { redact } from "../plan/render/placeholders";
 import type { Plan } from "../plan/types";
+import { graphStats } from "../program/graph";
+import type { RecordedResource } from "../program/mocks";
 import { summaryMarkdown } from "./summary";
 
 export interface OutputFile {
@@ -20,11 +22,17 @@ export function redactedPlan(plan: Plan): Plan {
   };
 }
 
-export function planOutputs(plan: Plan): OutputFile[] {
+/** plan.json: the plan, redacted, and the resource graph the program registers (inputs redacted). */
+export function planJson(plan: Plan, resources: readonly RecordedResource[]): string {
+  const graph = graphStats(resources);
+  return `${JSON.stringify({ ...redactedPlan(plan), resourceGraph: { ...graph, resources } }, null, 2)}\n`;
+}
+
+export function planOutputs(plan: Plan, resources: readonly RecordedResource[]): OutputFile[] {
   const safe = redactedPlan(plan);
   const files: OutputFile[] = [
-    { path: "summary.md", content: summaryMarkdown(plan) },
-    { path: "plan.json", content: `${JSON.stringify(safe, null, 2)}\n` },
+    { path: "summary.md", content: summaryMarkdown(plan, resources) },
+    { path: "plan.json", content: planJson(plan, resources) },
   ];
   for (const h of safe.hosts) {
     files.push({ path: join("files", h.name, "cloud-init", "user-data.yaml"), content: h.userData });

@@ -5,9 +5,11 @@ import { parseArgs } from "node:util";
 import { buildPlan, CapacityError } from "../plan";
 import { SpecError } from "../spec/errors";
 import { loadStack } from "../spec/load";
+import { graphStats } from "../program/graph";
+import { runOffline } from "../program/offline";
 import { planOutputs, writePlan } from "./output";
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: { stack: { type: "string", default: "stacks/prod.yaml" }, out: { type: "string", default: "plan" } },
@@ -17,7 +19,9 @@ function main(argv: string[]): number {
   try {
     const spec = loadStack(stackFile);
     const plan = buildPlan(spec);
-    const files = planOutputs(plan);
+    const { resources } = await runOffline(spec, plan);
+    const files = planOutputs(plan, resources);
+    const graph = graphStats(resources);
     const dir = resolve(values.out, spec.name);
     writePlan(dir, files);
     const procs = plan.hosts.reduce((n, h) => n + h.processes.length, 0);
@@ -25,6 +29,7 @@ function main(argv: string[]): number {
     console.log(`plan ${spec.name}: ${plan.hosts.length} hosts, ${procs} processes, ${files.length} files`);
     console.log(`  connections: ${b.clientTotal} clients + ${b.reserve} reserve${b.pooled ? ` → ${b.poolMode} pool of ${b.poolSize} (max_client_conn ${b.clientLimit})` : ""}; database allows ${b.databaseLimit}`);
     for (const h of plan.hosts) console.log(`  ${h.name.padEnd(12)} ${h.size.padEnd(16)} ${h.roles.join(",").padEnd(34)} ${h.memory.usedMb}/${h.memory.availableMb} MB`);
+    console.log(`  resources: ${graph.cloudResources} cloud resources (${Object.entries(graph.byProvider).map(([p, k]) => `${p} ${k}`).join(", ")}), longest dependency chain ${graph.longestChain.length}`);
     console.log(`  cost: ${plan.cost.total.monthly.toFixed(2)} ${plan.cost.total.currency}/month`);
     for (const w of plan.warnings) console.log(`  warning: ${w}`);
     console.log(`wrote ${join(values.out, spec.name)}/summary.md`);
@@ -38,4 +43,12 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.stack ?? e.message : String(e));
+    process.exitCode = 2;
+  },
+);

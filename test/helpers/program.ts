@@ -1,47 +1,26 @@
 // Runs the real program under mocks for a stack file and returns what it registered, plus
 // helpers to find resources and await outputs. One mocked run at a time (the SDK's runtime is
 // process-global), so program tests run with --test-concurrency=1.
-import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { buildPlan } from "../../src/plan";
 import type { Plan } from "../../src/plan/types";
-import { mastodonProgram, offlineConfig, PROJECT } from "../../src/program";
-import { startMockedRun, type RecordedResource } from "../../src/program/mocks";
+import type { RecordedResource } from "../../src/program/mocks";
+import { runOffline, valueOf, type OfflineRun } from "../../src/program/offline";
 import { loadStack } from "../../src/spec/load";
 import type { Spec } from "../../src/spec/schema/stack";
-import type { HostFile } from "../../src/plan/types";
 
 export const STACKS = path.resolve(__dirname, "../../stacks");
 
-/** Resolves an Output (secret or not) to its value. */
-export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
-  return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
-}
+export { valueOf };
 
-export interface ProgramRun {
+export interface ProgramRun extends OfflineRun {
   spec: Spec;
   plan: Plan;
-  resources: RecordedResource[];
-  hostFiles: Record<string, HostFile[]>;
-  /** Whether each host's file list arrived as a secret. */
-  hostFilesSecret: Record<string, boolean>;
-  exports: Record<string, string>;
 }
 
 export async function runProgram(spec: Spec, plan: Plan = buildPlan(spec)): Promise<ProgramRun> {
-  const run = await startMockedRun(PROJECT, spec.name);
-  const { instance } = mastodonProgram(spec, plan, offlineConfig(spec));
-  const hostFiles: Record<string, HostFile[]> = {};
-  const hostFilesSecret: Record<string, boolean> = {};
-  for (const [host, files] of Object.entries(instance.hostFiles)) {
-    hostFiles[host] = await valueOf(files);
-    hostFilesSecret[host] = await pulumi.isSecret(files);
-  }
-  const exports: Record<string, string> = {};
-  for (const [k, v] of Object.entries(instance.exports)) exports[k] = await valueOf(v);
-  const resources = await run.finish();
-  return { spec, plan, resources, hostFiles, hostFilesSecret, exports };
+  return { spec, plan, ...(await runOffline(spec, plan)) };
 }
 
 export function runStack(name: string): Promise<ProgramRun> {

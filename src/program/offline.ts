@@ -1,0 +1,40 @@
+// The offline run: the real program under mocks, returning the registered resource graph and the
+// values the components produced. Used by `npm run plan`, the program tests and the bench.
+import * as pulumi from "@pulumi/pulumi";
+import type { HostFile, Plan } from "../plan/types";
+import type { Spec } from "../spec/schema/stack";
+import { mastodonProgram, offlineConfig, PROJECT } from "./index";
+import { startMockedRun, type RecordedResource } from "./mocks";
+
+export interface OfflineRun {
+  resources: RecordedResource[];
+  /** Per host, its files with the mocked values filled in (never written to disk). */
+  hostFiles: Record<string, HostFile[]>;
+  hostFilesSecret: Record<string, boolean>;
+  exports: Record<string, string>;
+}
+
+/** Resolves an Output (secret or not) to its value; only meaningful under mocks. */
+export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
+  return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
+}
+
+export async function runOffline(spec: Spec, plan: Plan): Promise<OfflineRun> {
+  const run = await startMockedRun(PROJECT, spec.name);
+  let instance;
+  try {
+    instance = mastodonProgram(spec, plan, offlineConfig(spec)).instance;
+  } catch (e) {
+    await run.finish();
+    throw e;
+  }
+  const hostFiles: Record<string, HostFile[]> = {};
+  const hostFilesSecret: Record<string, boolean> = {};
+  for (const [host, files] of Object.entries(instance.hostFiles)) {
+    hostFiles[host] = await valueOf(files);
+    hostFilesSecret[host] = await pulumi.isSecret(files);
+  }
+  const exports: Record<string, string> = {};
+  for (const [k, v] of Object.entries(instance.exports)) exports[k] = await valueOf(v);
+  return { resources: await run.finish(), hostFiles, hostFilesSecret, exports };
+}

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { planOutputs } from "../src/cli/output";
 import { buildPlan } from "../src/plan";
+import { graphStats } from "../src/program/graph";
+import { runOffline } from "../src/program/offline";
 import { parseStack } from "../src/spec/load";
 import { largeStackYaml } from "./large-stack";
 
@@ -23,7 +25,7 @@ function bench(label: string, text: string): void {
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     const plan = buildPlan(parseStack(text, label));
-    const out = planOutputs(plan);
+    const out = planOutputs(plan, []);
     times.push(performance.now() - t0);
     files = out.length;
     bytes = out.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
@@ -34,6 +36,33 @@ function bench(label: string, text: string): void {
   );
 }
 
-console.log(`plan benchmark: ${RUNS} runs each, parse + validate + plan + render + redact (no disk writes)`);
-for (const name of ["prod", "single", "hobby"]) bench(name, readFileSync(join(__dirname, "..", "stacks", `${name}.yaml`), "utf8"));
-bench("large-50", largeStackYaml(50));
+const PROGRAM_RUNS = 5;
+
+/** The whole offline plan: plan + the real program under mocks + every output file. */
+async function benchProgram(label: string, text: string): Promise<void> {
+  const times: number[] = [];
+  let stats = graphStats([]);
+  for (let i = 0; i < PROGRAM_RUNS; i++) {
+    const t0 = performance.now();
+    const spec = parseStack(text, label);
+    const plan = buildPlan(spec);
+    const { resources } = await runOffline(spec, plan);
+    planOutputs(plan, resources);
+    times.push(performance.now() - t0);
+    stats = graphStats(resources);
+  }
+  console.log(
+    `${label.padEnd(8)} offline plan median ${median(times).toFixed(0).padStart(6)} ms  (min ${Math.min(...times).toFixed(0)})  resources ${String(stats.cloudResources).padStart(4)} + ${stats.resources - stats.cloudResources} components  longest chain ${stats.longestChain.length}: ${stats.longestChain.map((c) => c.split("::")[0]!.split(":").pop()).join(" → ")}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const stacks = ["prod", "single", "hobby"].map((name) => [name, readFileSync(join(__dirname, "..", "stacks", `${name}.yaml`), "utf8")] as const);
+  const all = [...stacks, ["large-50", largeStackYaml(50)] as const];
+  console.log(`plan benchmark: ${RUNS} runs each, parse + validate + plan + render + redact (no disk writes)`);
+  for (const [name, text] of all) bench(name, text);
+  console.log(`\noffline plan with the mocked Pulumi program: ${PROGRAM_RUNS} runs each (no disk writes)`);
+  for (const [name, text] of all) await benchProgram(name, text);
+}
+
+void main();

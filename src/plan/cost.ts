@@ -16,37 +16,37 @@ export function estimateCost(spec: Spec, hosts: readonly PlannedHost[]): CostSum
   const cur = cat.currency;
   const src = `${cat.source.url} (checked ${cat.source.checked})`;
   const lines: CostLine[] = [];
-  const add = (resource: string, detail: string, monthly: number, currency: Currency = cur, source = src) =>
-    lines.push({ resource, detail, currency, monthly: round2(monthly), source });
+  const add = (billed: CostLine["billed"], resource: string, detail: string, monthly: number, currency: Currency = cur, source = src) =>
+    lines.push({ resource, billed, detail, currency, monthly: round2(monthly), source });
 
   for (const h of hosts) {
     const size = cat.servers[h.size];
     if (!size) continue;
-    add(`server ${h.name}`, `${h.size} (${h.vcpu} vCPU, ${h.memoryMb} MB)`, size.monthly);
-    if (cat.ipv4Monthly > 0 && !h.ipv6Only) add(`ipv4 ${h.name}`, "primary IPv4 address", cat.ipv4Monthly);
-    if (h.volumeGb) add(`volume ${h.name}`, `${h.volumeGb} GB block storage`, h.volumeGb * cat.volumePerGbMonth);
+    add({ kind: "server", host: h.name }, `server ${h.name}`, `${h.size} (${h.vcpu} vCPU, ${h.memoryMb} MB)`, size.monthly);
+    if (cat.ipv4Monthly > 0 && !h.ipv6Only) add({ kind: "ipv4", host: h.name }, `ipv4 ${h.name}`, "primary IPv4 address", cat.ipv4Monthly);
+    if (h.volumeGb) add({ kind: "volume", host: h.name }, `volume ${h.name}`, `${h.volumeGb} GB block storage`, h.volumeGb * cat.volumePerGbMonth);
   }
-  if (spec.loadBalancer.enabled) add("load balancer", "smallest size", cat.loadBalancerMonthly);
+  if (spec.loadBalancer.enabled) add({ kind: "loadBalancer" }, "load balancer", "smallest size", cat.loadBalancerMonthly);
   const pg = spec.postgres.managed;
   if (pg) {
     const s = cat.managedPostgres[pg.size];
-    if (s) add("managed postgres", `${pg.size} × ${pg.nodes} node(s)`, s.monthlyPerNode * pg.nodes);
+    if (s) add({ kind: "postgres" }, "managed postgres", `${pg.size} × ${pg.nodes} node(s)`, s.monthlyPerNode * pg.nodes);
   }
   const redis = spec.redis.managed;
   if (redis) {
     const s = cat.managedRedis[redis.size];
-    if (s) add("managed valkey", redis.size, s.monthlyPerNode);
+    if (s) add({ kind: "redis" }, "managed valkey", redis.size, s.monthlyPerNode);
   }
   const search = spec.search.managed;
   if (search) {
     const s = cat.managedOpenSearch[search.size];
-    if (s) add("managed opensearch", search.size, s.monthlyPerNode);
+    if (s) add({ kind: "search" }, "managed opensearch", search.size, s.monthlyPerNode);
   }
   if (spec.media.spaces && cat.objectStorage) {
-    add("spaces", `${cat.objectStorage.includedGb} GB + ${cat.objectStorage.includedTransferGb} GB transfer included${spec.media.spaces.cdn ? ", CDN included" : ""}`, cat.objectStorage.baseMonthly);
+    add({ kind: "objectStorage" }, "spaces", `${cat.objectStorage.includedGb} GB + ${cat.objectStorage.includedTransferGb} GB transfer included${spec.media.spaces.cdn ? ", CDN included" : ""}`, cat.objectStorage.baseMonthly);
   }
   if (spec.media.r2) {
-    add("r2 bucket", `first ${r2.freeGb} GB free, then $${r2.perGbMonth}/GB-month; egress free`, 0, "USD", `${r2.source.url} (checked ${r2.source.checked})`);
+    add({ kind: "objectStorage" }, "r2 bucket", `first ${r2.freeGb} GB free, then $${r2.perGbMonth}/GB-month; egress free`, 0, "USD", `${r2.source.url} (checked ${r2.source.checked})`);
   }
 
   const totals: Partial<Record<Currency, number>> = {};

@@ -91,8 +91,12 @@ export interface ConnectionBudget {
   databaseLimitSource: string;
 }
 
+/** What kind of cloud resource a cost line pays for, so the resource graph can show it per resource. */
+export type BilledKind = "server" | "ipv4" | "volume" | "loadBalancer" | "postgres" | "redis" | "search" | "objectStorage";
+
 export interface CostLine {
   resource: string;
+  billed: { kind: BilledKind; host?: string };
   detail: string;
   currency: Currency;
   monthly: number;

@@ -1,0 +1,24 @@
+// The shell commands the program runs on each host, as plain strings: the end-to-end tests send
+// exactly these over a real sshd, so what is tested is what `pulumi up` runs.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { TEMPLATE_ROOT } from "../../plan/render/engine";
+
+export const CONVERGE_PATH = "/usr/local/sbin/mastodon-converge";
+
+export function convergeScript(): string {
+  return readFileSync(join(TEMPLATE_ROOT, "scripts", "converge.sh"), "utf8");
+}
+
+/** Installs the script read from stdin, atomically (a converge running from the old one is unaffected). */
+export function installScriptCommand(path: string): string {
+  return `set -e; d=$(dirname ${path}); mkdir -p "$d"; t=$(mktemp "$d/.install.XXXXXX"); cat > "$t"; chmod 0755 "$t"; mv -f "$t" ${path}`;
+}
+
+/** Waits until the host accepts commands and its first boot (cloud-init) has finished. */
+export const WAIT_FOR_BOOT = "cloud-init status --wait >/dev/null || { rc=$?; [ $rc -eq 2 ] || exit $rc; }; echo ready";
+
+/** Converges the host to the bundle on stdin. With a root prefix (tests) the script lives under it too. */
+export function convergeCommand(root?: string): string {
+  return root ? `${root}${CONVERGE_PATH} --root ${root}` : CONVERGE_PATH;
+}

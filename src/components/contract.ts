@@ -9,6 +9,8 @@ import type { Ingress } from "./dns-records";
 export interface ProgramConfig {
   /** SSH keys the providers install for root: DigitalOcean key ids/fingerprints, Hetzner key names/ids. */
   sshKeys: string[];
+  /** Private key matching one of sshKeys: how `pulumi up` logs in to converge each host. Secret. */
+  sshPrivateKey: pulumi.Output<string>;
   /** Cloudflare account that owns R2 buckets (R2 media). */
   cloudflareAccountId?: string;
   /** User secrets by Pulumi config name (smtpPassword, backupAccessKey, …), already pulumi.secret. */

@@ -12,6 +12,7 @@ import { dnsRecords, dnsZone } from "./dns-records";
 import { createHetzner } from "./hetzner";
 import { filledHostFiles, markersOf } from "./host-files";
 import { InternalTls } from "./internal-tls";
+import { HostConverge } from "./host/converge";
 import { GeneratedSecrets } from "./secrets";
 import { userSecretNeeds } from "./user-secrets";
 import type { HostFile } from "../plan/types";
@@ -25,6 +26,8 @@ export class MastodonInstance extends pulumi.ComponentResource {
   /** Per host, its files with secrets and outputs filled: what the converge step copies. */
   public readonly hostFiles: Record<string, pulumi.Output<HostFile[]>>;
   public readonly provider: ProviderContribution;
+  /** Per host, the configuration step: done when its files and services match the plan. */
+  public readonly converge: Record<string, HostConverge>;
   /** Stack outputs for the admin. */
   public readonly exports: Record<string, pulumi.Output<string>>;
 
@@ -72,6 +75,9 @@ export class MastodonInstance extends pulumi.ComponentResource {
 
     const merged = (key: "outputs" | "secrets" | "exports") => Object.assign({}, ...parts.map((p) => p[key] ?? {})) as Record<string, pulumi.Output<string>>;
     this.hostFiles = filledHostFiles(plan, { outputs: merged("outputs"), secrets: merged("secrets") });
+    this.converge = Object.fromEntries(
+      plan.hosts.map((h) => [h.name, new HostConverge(`${name}-host-${h.name}`, { host: this.provider.hosts[h.name]!, files: this.hostFiles[h.name]!, privateKey: config.sshPrivateKey }, child)]),
+    );
     this.exports = merged("exports");
     this.registerOutputs({ exports: this.exports });
   }

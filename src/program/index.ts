@@ -23,6 +23,8 @@ export function readProgramConfig(spec: Spec, config: pulumi.Config): ProgramCon
   const missing: { config: string; what: string; secret: boolean }[] = [];
   const sshKeys = config.getObject<string[]>("sshKeys");
   if (!sshKeys || sshKeys.length === 0) missing.push({ config: "sshKeys", what: "SSH keys installed for root (DigitalOcean key ids or fingerprints, Hetzner key names), as a JSON list", secret: false });
+  const sshPrivateKey = config.getSecret("sshPrivateKey");
+  if (!sshPrivateKey) missing.push({ config: "sshPrivateKey", what: "the private key for those SSH keys, used to configure the hosts (pulumi config set --secret mastodon-stack:sshPrivateKey < ~/.ssh/id_ed25519)", secret: true });
   const plain: Record<string, string> = {};
   for (const need of plainConfigNeeds(spec)) {
     const v = config.get(need.config);
@@ -36,13 +38,13 @@ export function readProgramConfig(spec: Spec, config: pulumi.Config): ProgramCon
     else if (!missing.some((m) => m.config === need.config)) missing.push({ config: need.config, what: need.what, secret: true });
   }
   if (missing.length > 0) throw new MissingConfigError(PROJECT, missing);
-  return { sshKeys: sshKeys!, ...(plain.cloudflareAccountId ? { cloudflareAccountId: plain.cloudflareAccountId } : {}), userSecrets };
+  return { sshKeys: sshKeys!, sshPrivateKey: sshPrivateKey!, ...(plain.cloudflareAccountId ? { cloudflareAccountId: plain.cloudflareAccountId } : {}), userSecrets };
 }
 
 /** Stand-ins for the offline plan: every user secret still travels as a secret. */
 export function offlineConfig(spec: Spec): ProgramConfig {
   const userSecrets = Object.fromEntries(userSecretNeeds(spec).map((n) => [n.config, pulumi.secret(`offline-${n.config}`)]));
-  return { sshKeys: ["offline-ssh-key"], cloudflareAccountId: "0123456789abcdef0123456789abcdef", userSecrets };
+  return { sshKeys: ["offline-ssh-key"], sshPrivateKey: pulumi.secret("offline-ssh-private-key"), cloudflareAccountId: "0123456789abcdef0123456789abcdef", userSecrets };
 }
 
 export function mastodonProgram(spec: Spec, plan: Plan, config: ProgramConfig): { instance: MastodonInstance; outputs: ProgramOutputs } {

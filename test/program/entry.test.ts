@@ -33,7 +33,7 @@ function runEntry(stack: string, config: Record<string, string>, secretKeys: str
 }
 
 it("the compiled entry point registers the same resources as the offline plan", async () => {
-  const secrets = { r2AccessKeyId: "id", r2SecretAccessKey: "secret" };
+  const secrets = { r2AccessKeyId: "id", r2SecretAccessKey: "secret", sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----" };
   const result = runEntry("hobby", { stackFile: "stacks/hobby.yaml", sshKeys: '["key"]', cloudflareAccountId: "0123456789abcdef0123456789abcdef", ...secrets }, Object.keys(secrets).map((k) => `mastodon-stack:${k}`));
   assert.equal(result.error, null);
   assert.equal(result.instanceUrl, "https://hobby.example.social");
@@ -47,7 +47,7 @@ it("the compiled entry point registers the same resources as the offline plan", 
 it("with config missing, it names every value and registers nothing", () => {
   const result = runEntry("hobby", { stackFile: "stacks/hobby.yaml" }, []);
   assert.equal(result.count, 0);
-  assert.match(result.error ?? "", /the stack needs 4 Pulumi config values that are not set/);
+  assert.match(result.error ?? "", /the stack needs 5 Pulumi config values that are not set/);
   assert.match(result.error ?? "", /pulumi config set --secret mastodon-stack:r2AccessKeyId <value>/);
 });
 

@@ -124,7 +124,7 @@ describe("program: refusals register nothing", () => {
       () => readProgramConfig(spec, new pulumi.Config(PROJECT)),
       (e: unknown) => {
         assert.ok(e instanceof MissingConfigError);
-        for (const key of ["sshKeys", "cloudflareAccountId", "r2AccessKeyId", "r2SecretAccessKey", "backupAccessKey", "backupSecretKey"]) {
+        for (const key of ["sshKeys", "sshPrivateKey", "cloudflareAccountId", "r2AccessKeyId", "r2SecretAccessKey", "backupAccessKey", "backupSecretKey"]) {
           assert.match(e.message, new RegExp(`pulumi config set.* mastodon-stack:${key} <value>`));
         }
         assert.match(e.message, /pulumi config set --secret mastodon-stack:r2SecretAccessKey/);

@@ -1,0 +1,47 @@
+// One host's configuration, applied over SSH on every `pulumi up`: wait for first boot, install
+// the converge script, then send the host's bundle (its rendered files with secrets filled) to
+// it. The bundle's hash is the trigger, so an unchanged stack runs nothing remote at all; a
+// changed file re-runs the converge, which touches only that file and its actions.
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import type { HostFile } from "../../plan/types";
+import type { HostHandle } from "../contract";
+import { bundleText, sha256 } from "./bundle";
+import { convergeCommand, convergeScript, CONVERGE_PATH, installScriptCommand, WAIT_FOR_BOOT } from "./commands";
+import { hostConnection } from "./connection";
+
+export interface HostConvergeArgs {
+  host: HostHandle;
+  files: pulumi.Output<HostFile[]>;
+  privateKey: pulumi.Input<string>;
+}
+
+export class HostConverge extends pulumi.ComponentResource {
+  /** Done when the host has booted and its files and services match the bundle. */
+  public readonly converged: command.remote.Command;
+  public readonly connection: pulumi.Output<command.types.input.remote.ConnectionArgs>;
+  public readonly bundleHash: pulumi.Output<string>;
+
+  constructor(name: string, args: HostConvergeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mastodon:host:Converge", name, {}, opts);
+    const connection = hostConnection(args.host, args.privateKey);
+    // A new server (new id) is waited for again; an existing one never is.
+    const booted = new command.remote.Command(`${name}-boot`, { connection, create: WAIT_FOR_BOOT, triggers: [args.host.id] }, { parent: this });
+    const script = convergeScript();
+    const install = new command.remote.Command(
+      `${name}-install`,
+      { connection, create: installScriptCommand(CONVERGE_PATH), stdin: script, triggers: [args.host.id, sha256(script)] },
+      { parent: this, dependsOn: [booted] },
+    );
+    const bundle = pulumi.secret(args.files.apply(bundleText));
+    this.bundleHash = pulumi.secret(bundle.apply(sha256));
+    this.converged = new command.remote.Command(
+      `${name}-converge`,
+      { connection, create: convergeCommand(), update: convergeCommand(), stdin: bundle, triggers: [args.host.id, this.bundleHash] },
+      // No data flows from the install step to this one: the order is the only link.
+      { parent: this, dependsOn: [install] },
+    );
+    this.connection = connection;
+    this.registerOutputs({ bundleHash: this.bundleHash });
+  }
+}

@@ -77,7 +77,7 @@ describe("DNS records", () => {
 
 describe("user secrets", () => {
   it("maps config names onto the plan's markers", () => {
-    assert.deepEqual(userSecretNeeds(spec("prod")).map((n) => `${n.marker}<-${n.config}`), ["SMTP_PASSWORD<-smtpPassword", "BACKUP_ACCESS_KEY_ID<-backupAccessKey", "BACKUP_SECRET_ACCESS_KEY<-backupSecretKey"]);
+    assert.deepEqual(userSecretNeeds(spec("prod")).map((n) => `${n.marker}<-${n.config}`), ["SMTP_PASSWORD<-smtpPassword", "BACKUP_ACCESS_KEY_ID<-backupAccessKey", "BACKUP_SECRET_ACCESS_KEY<-backupSecretKey", "ACME_DNS_TOKEN<-acmeDnsToken"]);
     assert.deepEqual(userSecretNeeds(spec("hobby")).map((n) => `${n.marker}<-${n.config}`), ["S3_ACCESS_KEY_ID<-r2AccessKeyId", "S3_SECRET_ACCESS_KEY<-r2SecretAccessKey"]);
   });
 });

@@ -10,6 +10,7 @@
 import { Document } from "yaml";
 import type { SizedHost } from "../capacity/hosts";
 import type { HostFile } from "../types";
+import { acmeMode, placeholderCertificateCommand } from "./acme";
 import { hostPackages } from "./cloud-init/packages";
 import { EGRESS_RULESET, EGRESS_UNIT, egressFor, egressRouteCommand, egressRuleset, egressUnit, sysctlLines } from "./cloud-init/network";
 import { PATHS, type RenderContext } from "./context";
@@ -76,6 +77,9 @@ export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: read
     );
   }
 
+  if (host.roles.includes("proxy") && acmeMode(ctx.spec, ctx.hosts.filter((h) => h.roles.includes("proxy")).length).kind !== "none") {
+    runcmd.push(placeholderCertificateCommand(ctx.spec));
+  }
   if (ctx.spec.media.local && host.roles.includes("proxy") && needsMastodonUser(host, files)) {
     // nginx serves /system straight from the media directory, which Mastodon writes group-readable (UMask=0027).
     runcmd.push(["usermod", "--append", "--groups", "mastodon", "www-data"]);

@@ -1,6 +1,7 @@
 // Every file a host needs for its roles, in a stable order (sorted by path).
 import type { SizedHost } from "../capacity/hosts";
 import type { HostFile } from "../types";
+import { renderAcme } from "./acme";
 import type { RenderContext } from "./context";
 import { renderData } from "./data";
 import { renderEnv } from "./env";
@@ -8,7 +9,7 @@ import { renderNginx } from "./nginx";
 import { renderSystemd } from "./systemd";
 import { renderTls } from "./tls";
 
-const RENDERERS: readonly ((ctx: RenderContext, host: SizedHost) => HostFile[])[] = [renderEnv, renderSystemd, renderNginx, renderData, renderTls];
+const RENDERERS: readonly ((ctx: RenderContext, host: SizedHost) => HostFile[])[] = [renderEnv, renderSystemd, renderNginx, renderData, renderTls, renderAcme];
 
 export function renderHost(ctx: RenderContext, host: SizedHost): HostFile[] {
   const files = RENDERERS.flatMap((r) => r(ctx, host));

@@ -4,6 +4,7 @@
 import type { SizedHost } from "../../capacity/hosts";
 import type { HostFile } from "../../types";
 import type { RenderContext } from "../context";
+import { acmeMode, acmePackages } from "../acme";
 import { runsPgbouncer } from "../data/pgbouncer";
 import { runsPostgres } from "../data/postgres";
 import { runsRedis } from "../data/redis";
@@ -57,7 +58,7 @@ export function hostPackages(ctx: RenderContext, host: SizedHost, files: readonl
   const set = new Set(BASE);
   const add = (...names: string[]) => names.forEach((n) => set.add(n));
   if (host.processes.length > 0) add(...APP);
-  if (host.roles.includes("proxy")) add("nginx");
+  if (host.roles.includes("proxy")) add("nginx", ...acmePackages(acmeMode(ctx.spec, ctx.hosts.filter((h) => h.roles.includes("proxy")).length)));
   if (runsRedis(ctx, host)) add("redis-server");
   if (runsPgbouncer(ctx, host)) add("pgbouncer");
   // The backup script runs pg_dump (any newer client dumps an older server) and rclone.

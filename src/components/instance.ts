@@ -12,7 +12,10 @@ import { dnsRecords, dnsZone } from "./dns-records";
 import { createHetzner } from "./hetzner";
 import { filledHostFiles, markersOf } from "./host-files";
 import { InternalTls } from "./internal-tls";
+import { acmeMode, certificateNames, issueCommand } from "../plan/render/acme";
 import { HostConverge } from "./host/converge";
+import { MastodonRelease } from "./host/release";
+import { rolloutOf } from "./host/rollout";
 import { GeneratedSecrets } from "./secrets";
 import { userSecretNeeds } from "./user-secrets";
 import type { HostFile } from "../plan/types";
@@ -28,6 +31,8 @@ export class MastodonInstance extends pulumi.ComponentResource {
   public readonly provider: ProviderContribution;
   /** Per host, the configuration step: done when its files and services match the plan. */
   public readonly converge: Record<string, HostConverge>;
+  /** Builds, migrations and the host-by-host switch of the Mastodon release. */
+  public readonly release: MastodonRelease;
   /** Stack outputs for the admin. */
   public readonly exports: Record<string, pulumi.Output<string>>;
 
@@ -75,8 +80,34 @@ export class MastodonInstance extends pulumi.ComponentResource {
 
     const merged = (key: "outputs" | "secrets" | "exports") => Object.assign({}, ...parts.map((p) => p[key] ?? {})) as Record<string, pulumi.Output<string>>;
     this.hostFiles = filledHostFiles(plan, { outputs: merged("outputs"), secrets: merged("secrets") });
+    const acme = acmeMode(spec, plan.hosts.filter((h) => h.roles.includes("proxy")).length);
+    const issue = issueCommand(spec, acme);
+    // IPv6-only hosts are reached through the IPv4 egress gateway (or any host with IPv4).
+    const gateway = spec.network.ipv4Egress && "gateway" in spec.network.ipv4Egress ? plan.hosts.find((h) => h.group === (spec.network.ipv4Egress as { gateway: string }).gateway)?.name : undefined;
+    const withIpv4 = Object.values(this.provider.hosts).filter((h) => h.publicIpv4);
+    const route = { adminHasIpv6: spec.network.adminCidrs.some((c) => c.includes(":")), jump: (gateway ? this.provider.hosts[gateway] : undefined) ?? withIpv4[0] };
     this.converge = Object.fromEntries(
-      plan.hosts.map((h) => [h.name, new HostConverge(`${name}-host-${h.name}`, { host: this.provider.hosts[h.name]!, files: this.hostFiles[h.name]!, privateKey: config.sshPrivateKey }, child)]),
+      plan.hosts.map((h) => {
+        const certificate = issue && h.roles.includes("proxy") ? { certificate: { command: issue, names: certificateNames(spec) } } : {};
+        return [h.name, new HostConverge(`${name}-host-${h.name}`, { host: this.provider.hosts[h.name]!, files: this.hostFiles[h.name]!, privateKey: config.sshPrivateKey, route, ...certificate }, child)];
+      }),
+    );
+    const rollout = rolloutOf(plan);
+    this.release = new MastodonRelease(
+      `${name}-release`,
+      {
+        version: plan.stack.mastodonVersion,
+        rollout,
+        hosts: Object.fromEntries(
+          rollout.hosts.map((r) => {
+            const h = this.provider.hosts[r.name]!;
+            const c = this.converge[r.name]!;
+            return [r.name, { name: r.name, id: h.id, privateAddress: h.privateAddress, connection: c.connection, converged: c.converged }];
+          }),
+        ),
+        ...(spec.mastodon.admin ? { admin: spec.mastodon.admin } : {}),
+      },
+      child,
     );
     this.exports = merged("exports");
     this.registerOutputs({ exports: this.exports });

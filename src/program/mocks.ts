@@ -3,6 +3,7 @@
 // recorder keeps what the SDK sent — type, name, parent, dependencies, inputs — which is the
 // resource graph the engine would see on `pulumi up`.
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { mockState } from "./mock-state/index";
 
 /** The SDK's marker for a secret value inside serialized properties. */
@@ -36,6 +37,16 @@ function isSecretValue(v: unknown): boolean {
   return v !== null && typeof v === "object" && (v as Record<string, unknown>)[SPECIAL_SIG] === SECRET_SIG;
 }
 
+/**
+ * Hetzner ids and DigitalOcean droplet ids are integers, and the SDK types take them as numbers
+ * (firewall dropletIds, server networkId): mock them as integers so those inputs are recorded as
+ * real values, not NaN. Other ids keep a readable "<name>-id".
+ */
+function mockId(type: string, name: string): string {
+  if (!type.startsWith("hcloud:") && type !== "digitalocean:index/droplet:Droplet") return `${name}-id`;
+  return String(100000 + (createHash("sha256").update(`${type}:${name}`).digest().readUInt32BE(0) % 900000));
+}
+
 interface RegisterRequest {
   getType(): string;
   getName(): string;
@@ -54,7 +65,7 @@ export async function startMockedRun(project: string, stack: string): Promise<{ 
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
         pendingInputs.set(`${args.type}::${args.name}`, args.inputs);
-        return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs as Record<string, unknown>) };
+        return { id: mockId(args.type, args.name), state: mockState(args.type, args.name, args.inputs as Record<string, unknown>) };
       },
       call(args: pulumi.runtime.MockCallArgs) {
         return mockState(args.token, "call", args.inputs as Record<string, unknown>);

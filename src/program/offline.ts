@@ -12,6 +12,8 @@ export interface OfflineRun {
   hostFiles: Record<string, HostFile[]>;
   hostFilesSecret: Record<string, boolean>;
   exports: Record<string, string>;
+  /** Per host, the converge trigger (hash of its bundle). */
+  bundleHashes: Record<string, string>;
 }
 
 /** Resolves an Output (secret or not) to its value; only meaningful under mocks. */
@@ -36,5 +38,7 @@ export async function runOffline(spec: Spec, plan: Plan): Promise<OfflineRun> {
   }
   const exports: Record<string, string> = {};
   for (const [k, v] of Object.entries(instance.exports)) exports[k] = await valueOf(v);
-  return { resources: await run.finish(), hostFiles, hostFilesSecret, exports };
+  const bundleHashes: Record<string, string> = {};
+  for (const [host, c] of Object.entries(instance.converge)) bundleHashes[host] = await valueOf(c.bundleHash);
+  return { resources: await run.finish(), hostFiles, hostFilesSecret, exports, bundleHashes };
 }

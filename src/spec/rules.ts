@@ -155,7 +155,18 @@ function checkScheduler(spec: Spec, report: Report): void {
   }
 }
 
+/** The plan numbers hosts from x.y.1.10 and keeps x.y.0.x for the gateway and balancer. */
+const MAX_PRIVATE_PREFIX = 22;
+
 function checkProvider(spec: Spec, report: Report): void {
+  const prefix = Number(spec.network.privateCidr.split("/")[1]);
+  if (prefix > MAX_PRIVATE_PREFIX) {
+    report(["network", "privateCidr"], `/${prefix} is too small: hosts get addresses from x.y.1.10 upward and x.y.0.x is kept for the gateway and load balancer`, `use a /${MAX_PRIVATE_PREFIX} or larger, such as 10.10.0.0/16`);
+  }
+  const base = spec.network.privateCidr.split("/")[0]!.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+  if (base % 2 ** (32 - prefix) !== 0) {
+    report(["network", "privateCidr"], `${spec.network.privateCidr} does not start on a network boundary`, "use the network's first address, such as 10.10.0.0/16");
+  }
   const cat = catalogFor(spec.provider.cloud);
   if (!cat.regions.includes(spec.provider.region)) {
     report(["provider", "region"], `"${spec.provider.region}" is not a ${spec.provider.cloud} region${didYouMean(spec.provider.region, cat.regions)}`, `use one of: ${cat.regions.join(", ")}`);

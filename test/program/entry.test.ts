@@ -3,21 +3,18 @@
 // missing config before registering anything.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, it } from "node:test";
+import { before, it } from "node:test";
 import { ROOT } from "../helpers/plans";
 import { runStack } from "../helpers/program";
 
-let outDir = "";
+// `npm run build`'s output, where Pulumi.yaml's main points: node_modules and templates/ resolve
+// from there exactly as they do for the language host.
+const outDir = join(ROOT, "bin");
 
 before(() => {
-  outDir = mkdtempSync(join(tmpdir(), "mastodon-entry-"));
-  execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", ROOT, "--outDir", outDir], { stdio: "inherit" });
+  execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", ROOT], { stdio: "inherit" });
 });
-
-after(() => rmSync(outDir, { recursive: true, force: true }));
 
 interface EntryResult {
   error: string | null;

@@ -22,9 +22,9 @@ before(async () => {
 });
 
 /** Strings the mocks hand out as secret values: none may appear in any recorded input. */
-const SECRET_SAMPLES = ["offline-", "mock-user-password", "mock-cluster-password", "mock-secret-key", "BEGIN PRIVATE KEY", "mock-secrets-"];
+const SECRET_SAMPLES = ["offline-smtp", "offline-backup", "offline-r2", "offline-ssh-private-key", "mock-user-password", "mock-cluster-password", "mock-secret-key", "BEGIN PRIVATE KEY", "mock-secrets-"];
 
-const envOf = (r: ProgramRun, host: string) => r.hostFiles[host]!.find((f) => f.path.endsWith(".env.production"))!.content;
+const envOf = (r: ProgramRun, host: string) => r.hostFiles[host]!.find((f) => f.path === "/etc/mastodon/env.production")!.content;
 const envValue = (env: string, key: string) => env.split("\n").find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
 
 for (const name of STACK_NAMES) {
@@ -46,8 +46,8 @@ for (const name of STACK_NAMES) {
         if (x === roots[0]) continue;
         const parent = byUrn.get(x.parent);
         assert.ok(parent, `${x.type} ${x.name} has no recorded parent`);
-        assert.match(parent.type, /^mastodon:[a-z]+:[A-Za-z]+$/, `${x.type} ${x.name} is parented on ${parent.type}`);
-        if (!x.custom) assert.match(x.type, /^mastodon:[a-z]+:[A-Za-z]+$/);
+        assert.match(parent.type, /^mastodon:[a-z]+:[A-Za-z0-9]+$/, `${x.type} ${x.name} is parented on ${parent.type}`);
+        if (!x.custom) assert.match(x.type, /^mastodon:[a-z]+:[A-Za-z0-9]+$/);
         assert.ok(x.name.startsWith(r.spec.name), `${x.name} is not named from the stack`);
       }
     });

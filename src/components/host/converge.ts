@@ -8,12 +8,15 @@ import type { HostFile } from "../../plan/types";
 import type { HostHandle } from "../contract";
 import { bundleText, sha256 } from "./bundle";
 import { convergeCommand, convergeScript, CONVERGE_PATH, installScriptCommand, WAIT_FOR_BOOT } from "./commands";
-import { hostConnection } from "./connection";
+import { hostConnection, type ConnectionRoute } from "./connection";
 
 export interface HostConvergeArgs {
   host: HostHandle;
   files: pulumi.Output<HostFile[]>;
   privateKey: pulumi.Input<string>;
+  route: ConnectionRoute;
+  /** certbot's issue command on a proxy host (see plan/render/acme.ts); runs after the first converge. */
+  certificate?: { command: string; names: string[] };
 }
 
 export class HostConverge extends pulumi.ComponentResource {
@@ -24,7 +27,7 @@ export class HostConverge extends pulumi.ComponentResource {
 
   constructor(name: string, args: HostConvergeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mastodon:host:Converge", name, {}, opts);
-    const connection = hostConnection(args.host, args.privateKey);
+    const connection = hostConnection(args.host, args.privateKey, args.route);
     // A new server (new id) is waited for again; an existing one never is.
     const booted = new command.remote.Command(`${name}-boot`, { connection, create: WAIT_FOR_BOOT, triggers: [args.host.id] }, { parent: this });
     const script = convergeScript();
@@ -41,6 +44,14 @@ export class HostConverge extends pulumi.ComponentResource {
       // No data flows from the install step to this one: the order is the only link.
       { parent: this, dependsOn: [install] },
     );
+    if (args.certificate) {
+      // Re-issued only when the names change (or the host is new); renewals are certbot.timer's.
+      new command.remote.Command(
+        `${name}-certificate`,
+        { connection, create: args.certificate.command, triggers: [args.host.id, ...args.certificate.names] },
+        { parent: this, dependsOn: [this.converged] },
+      );
+    }
     this.connection = connection;
     this.registerOutputs({ bundleHash: this.bundleHash });
   }

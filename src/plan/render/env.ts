@@ -104,7 +104,6 @@ export function renderEnv(ctx: RenderContext, host: SizedHost): HostFile[] {
   const sections = [...mastodon, ...(Object.keys(process.vars).length > 0 ? [process] : [])];
   const content = renderTemplate("mastodon/env.production.liquid", {
     host: host.name,
-    version: ctx.spec.mastodon.version,
     sections: sections.map((s) => ({ title: s.title, lines: sectionLines(s) })),
   });
   // Restart, not reload, even for Puma: systemd hands a unit its EnvironmentFile= only when it

@@ -1,19 +1,43 @@
-// What the mocked provider answers for DigitalOcean resources: computed outputs only (inputs are echoed).
+// What the mocked provider answers for DigitalOcean resources: computed outputs only (inputs are
+// echoed). Shaped like the real provider where the program reads them, deterministic from the name.
+import { createHash } from "node:crypto";
 import { octet, type Computed } from "./octet";
 
+/** What the provider's autonaming appends to a resource name: 7 hex characters (here from a hash, not random). */
+const autoname = (n: string) => `${n}-${createHash("sha256").update(n).digest("hex").slice(0, 7)}`;
+const str = (v: unknown, fallback: string) => (typeof v === "string" && v !== "" ? v : fallback);
+
 export const DIGITALOCEAN: Computed = {
-  "digitalocean:index/droplet:Droplet": (n) => ({
+  "digitalocean:index/vpc:Vpc": (n, i) => ({ name: str(i.name, autoname(n)), urn: `do:vpc:${n}` }),
+  "digitalocean:index/tag:Tag": (n, i) => ({ name: str(i.name, autoname(n)), dropletsCount: 0, totalResourceCount: 0 }),
+  "digitalocean:index/droplet:Droplet": (n, i) => ({
+    name: str(i.name, autoname(n)),
     ipv4Address: `198.51.100.${octet(n, "v4")}`,
     ipv4AddressPrivate: `10.10.0.${octet(n, "priv")}`,
     ipv6Address: `2001:db8:100::${octet(n, "v6")}`,
+    status: "active",
     urn: `do:droplet:${n}`,
   }),
-  "digitalocean:index/vpc:Vpc": (n) => ({ urn: `do:vpc:${n}` }),
-  "digitalocean:index/loadBalancer:LoadBalancer": (n) => ({ ip: `198.51.100.${octet(n, "lb")}`, urn: `do:loadbalancer:${n}` }),
+  "digitalocean:index/volume:Volume": (n, i) => ({ name: str(i.name, autoname(n)), filesystemType: str(i.initialFilesystemType, "ext4"), urn: `do:volume:${n}` }),
+  "digitalocean:index/firewall:Firewall": (n, i) => ({ name: str(i.name, autoname(n)), status: "succeeded" }),
+  "digitalocean:index/certificate:Certificate": (n, i) => ({
+    name: str(i.name, autoname(n)),
+    uuid: `${n}-uuid`,
+    state: "verified",
+    sha1Fingerprint: createHash("sha1").update(n).digest("hex"),
+  }),
+  "digitalocean:index/loadBalancer:LoadBalancer": (n, i) => ({
+    name: str(i.name, autoname(n)),
+    ip: `198.51.100.${octet(n, "lb")}`,
+    ipv6: `2001:db8:200::${octet(n, "lb")}`,
+    status: "active",
+    urn: `do:loadbalancer:${n}`,
+  }),
   "digitalocean:index/databaseCluster:DatabaseCluster": (n, i) => ({
+    name: str(i.name, autoname(n)),
     host: `${n}.db.ondigitalocean.example`,
     privateHost: `private-${n}.db.ondigitalocean.example`,
-    port: i.engine === "pg" ? 25060 : 25061,
+    port: i.engine === "pg" || i.engine === "opensearch" ? 25060 : 25061,
     user: "doadmin",
     password: "mock-cluster-password",
     uri: `mock://${n}`,
@@ -21,7 +45,7 @@ export const DIGITALOCEAN: Computed = {
     database: "defaultdb",
     urn: `do:dbaas:${n}`,
   }),
-  "digitalocean:index/databaseUser:DatabaseUser": () => ({ password: "mock-user-password" }),
+  "digitalocean:index/databaseUser:DatabaseUser": () => ({ password: "mock-user-password", role: "normal" }),
   "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool": (n) => ({
     host: `${n}.pool.ondigitalocean.example`,
     privateHost: `private-${n}.pool.ondigitalocean.example`,
@@ -30,11 +54,25 @@ export const DIGITALOCEAN: Computed = {
     password: "mock-pool-password",
   }),
   "digitalocean:index/spacesBucket:SpacesBucket": (n, i) => ({
-    bucketDomainName: `${String(i.name ?? n)}.${String(i.region ?? "nyc3")}.digitaloceanspaces.com`,
-    endpoint: `${String(i.region ?? "nyc3")}.digitaloceanspaces.com`,
-    urn: `do:space:${String(i.name ?? n)}`,
+    name: str(i.name, autoname(n)),
+    bucketDomainName: `${str(i.name, n)}.${str(i.region, "nyc3")}.digitaloceanspaces.com`,
+    endpoint: `${str(i.region, "nyc3")}.digitaloceanspaces.com`,
+    urn: `do:space:${str(i.name, n)}`,
   }),
-  "digitalocean:index/cdn:Cdn": (n) => ({ endpoint: `${n}.cdn.digitaloceanspaces.example` }),
-  "digitalocean:index/spacesKey:SpacesKey": () => ({ accessKey: "MOCKACCESSKEY", secretKey: "mock-secret-key" }),
-  "digitalocean:index/getDatabaseCa:getDatabaseCa": () => ({ certificate: "-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n" }),
+  // Spaces' CDN endpoint is the origin's name with "cdn." before digitaloceanspaces.com.
+  "digitalocean:index/cdn:Cdn": (n, i) => ({
+    endpoint: str(i.origin, `${n}.nyc3.digitaloceanspaces.com`).replace(/\.digitaloceanspaces\.com$/, ".cdn.digitaloceanspaces.com"),
+    createdAt: "2026-01-01T00:00:00Z",
+  }),
+  "digitalocean:index/spacesKey:SpacesKey": (n, i) => ({
+    name: str(i.name, autoname(n)),
+    accessKey: `MOCK${createHash("sha256").update(n).digest("hex").slice(0, 16).toUpperCase()}`,
+    secretKey: "mock-secret-key",
+    createdAt: "2026-01-01T00:00:00Z",
+  }),
+  "digitalocean:index/getDatabaseCa:getDatabaseCa": (_n, i) => ({
+    clusterId: i.clusterId,
+    id: str(i.clusterId, "cluster"),
+    certificate: `-----BEGIN CERTIFICATE-----\nMOCK DO CA ${str(i.clusterId, "cluster")}\n-----END CERTIFICATE-----\n`,
+  }),
 };

@@ -1,0 +1,55 @@
+// Managed Valkey for Mastodon's Redis: one node in the stack's VPC, reachable only from the
+// droplets that run Mastodon processes.
+import * as pulumi from "@pulumi/pulumi";
+import * as digitalocean from "@pulumi/digitalocean";
+import { dropletRules } from "./database";
+
+/** DigitalOcean's current Valkey major (the provider's own example uses it: databaseCluster.d.ts). */
+const VALKEY_VERSION = "8";
+
+/**
+ * Sidekiq keeps its queues, schedules and retries in Redis: an evicting policy would silently drop
+ * jobs when memory runs short. noeviction makes writes fail loudly instead. The cluster's own
+ * evictionPolicy sets it (the provider accepts it for valkey since terraform-provider-digitalocean
+ * 2.53), so no separate DatabaseValkeyConfig is needed.
+ */
+const EVICTION_POLICY = "noeviction";
+
+export interface DigitalOceanValkeyArgs {
+  stack: string;
+  region: string;
+  vpcId: pulumi.Input<string>;
+  size: string;
+  /** Droplet ids of the hosts that connect (applicationHosts). */
+  trustedDropletIds: pulumi.Input<string>[];
+}
+
+export class DigitalOceanValkey extends pulumi.ComponentResource {
+  /** The cluster's hostname inside the VPC. */
+  public readonly host: pulumi.Output<string>;
+  /** The default user's password (secret). */
+  public readonly password: pulumi.Output<string>;
+
+  constructor(name: string, args: DigitalOceanValkeyArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mastodon:cache:DigitalOceanValkey", name, {}, opts);
+    const child = { parent: this };
+    const cluster = new digitalocean.DatabaseCluster(
+      name,
+      {
+        name: `${args.stack}-valkey`,
+        engine: "valkey",
+        version: VALKEY_VERSION,
+        size: args.size,
+        region: args.region,
+        nodeCount: 1,
+        privateNetworkUuid: args.vpcId,
+        evictionPolicy: EVICTION_POLICY,
+      },
+      child,
+    );
+    new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: dropletRules(args.trustedDropletIds) }, child);
+    this.host = cluster.privateHost;
+    this.password = pulumi.secret(cluster.password);
+    this.registerOutputs({ host: this.host });
+  }
+}

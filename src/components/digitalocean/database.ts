@@ -1,0 +1,75 @@
+// Managed PostgreSQL: the cluster in the stack's VPC, Mastodon's database and user, the
+// transaction pool the application connects through, and the trusted sources.
+//
+// Trusted sources are the droplets that hold database connections, by droplet id: DigitalOcean's
+// database firewall cannot take a Cloud Firewall as a source, and once it has any rule it
+// refuses every other client — the proxies included, which never need the database.
+import * as pulumi from "@pulumi/pulumi";
+import * as digitalocean from "@pulumi/digitalocean";
+
+export interface DigitalOceanPostgresArgs {
+  stack: string;
+  region: string;
+  vpcId: pulumi.Input<string>;
+  size: string;
+  nodes: number;
+  version: string;
+  database: string;
+  user: string;
+  /** The plan's managed pool, when it has one. */
+  pool?: { name: string; mode: "transaction" | "session"; size: number };
+  /** Droplet ids of the hosts that connect (applicationHosts). */
+  trustedDropletIds: pulumi.Input<string>[];
+}
+
+/** Database firewall rules that admit exactly these droplets. */
+export function dropletRules(ids: readonly pulumi.Input<string>[]): digitalocean.types.input.DatabaseFirewallRule[] {
+  return ids.map((value) => ({ type: "droplet", value }));
+}
+
+export class DigitalOceanPostgres extends pulumi.ComponentResource {
+  /** The cluster's hostname inside the VPC. */
+  public readonly host: pulumi.Output<string>;
+  /** The cluster's CA, for sslmode=verify-full. */
+  public readonly caCertificate: pulumi.Output<string>;
+  /** The application user's password (secret). */
+  public readonly userPassword: pulumi.Output<string>;
+  /** doadmin's password (secret): a later step makes the application user own its database. */
+  public readonly adminPassword: pulumi.Output<string>;
+
+  constructor(name: string, args: DigitalOceanPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mastodon:database:DigitalOceanPostgres", name, {}, opts);
+    const child = { parent: this };
+
+    const cluster = new digitalocean.DatabaseCluster(
+      name,
+      {
+        name: `${args.stack}-postgres`,
+        engine: "pg",
+        version: args.version,
+        size: args.size,
+        region: args.region,
+        nodeCount: args.nodes,
+        privateNetworkUuid: args.vpcId,
+      },
+      child,
+    );
+    const db = new digitalocean.DatabaseDb(`${name}-db`, { clusterId: cluster.id, name: args.database }, child);
+    const user = new digitalocean.DatabaseUser(`${name}-user`, { clusterId: cluster.id, name: args.user }, child);
+    if (args.pool) {
+      // dbName and user from the resources, not the spec: the pool needs both to exist first.
+      new digitalocean.DatabaseConnectionPool(
+        `${name}-pool`,
+        { clusterId: cluster.id, name: args.pool.name, mode: args.pool.mode, size: args.pool.size, dbName: db.name, user: user.name },
+        child,
+      );
+    }
+    new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: dropletRules(args.trustedDropletIds) }, child);
+
+    this.host = cluster.privateHost;
+    this.caCertificate = digitalocean.getDatabaseCaOutput({ clusterId: cluster.id }, child).certificate;
+    this.userPassword = pulumi.secret(user.password);
+    this.adminPassword = pulumi.secret(cluster.password);
+    this.registerOutputs({ host: this.host, caCertificate: this.caCertificate });
+  }
+}

@@ -1,0 +1,86 @@
+// Installs and upgrades Mastodon across the hosts, as an order of command resources that Pulumi
+// runs in parallel wherever it may:
+//   build on every app host (in parallel, beside the running release)
+//   → pre-deployment migrations on the migration host (directly against Postgres)
+//   → switch host 1 → switch host 2 → … (each healthy before the next; a failed check rolls
+//     that host back and stops the rollout, since everything after depends on it)
+//   → post-deployment migrations → prune old releases; the first admin account once.
+// Every step's trigger is the version (and the host), so an unchanged stack runs none of them.
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { sha256 } from "./bundle";
+import { installScriptCommand } from "./commands";
+import { buildCommand, migrateCommand, pruneCommand, releaseScript, RELEASE_PATH, switchCommand } from "./release-commands";
+import type { Rollout } from "./rollout";
+import { adminCommand } from "./admin";
+
+export interface ReleaseHost {
+  name: string;
+  id: pulumi.Input<string>;
+  privateAddress: pulumi.Input<string>;
+  connection: pulumi.Input<command.types.input.remote.ConnectionArgs>;
+  /** The host's converge step: the release needs its env files and units in place. */
+  converged: pulumi.Resource;
+}
+
+export interface MastodonReleaseArgs {
+  version: string;
+  rollout: Rollout;
+  hosts: Record<string, ReleaseHost>;
+  admin?: { username: string; email: string };
+  keepReleases?: number;
+}
+
+const KEEP_RELEASES = 3;
+
+export class MastodonRelease extends pulumi.ComponentResource {
+  public readonly builds: Record<string, command.remote.Command> = {};
+  public readonly switches: Record<string, command.remote.Command> = {};
+  public readonly migratePre: command.remote.Command;
+  public readonly migratePost: command.remote.Command;
+  /** tootctl's output for the first admin account (its generated password): secret. */
+  public readonly adminOutput?: pulumi.Output<string>;
+
+  constructor(name: string, args: MastodonReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mastodon:host:Release", name, {}, opts);
+    const { version, rollout } = args;
+    const host = (n: string) => {
+      const h = args.hosts[n];
+      if (!h) throw new Error(`the rollout names host ${n}, which has no connection`);
+      return h;
+    };
+    // Command steps have no data flowing between them: dependsOn is the order itself.
+    const run = (id: string, h: ReleaseHost, cmd: { create: pulumi.Input<string>; stdin?: string }, triggers: pulumi.Input<unknown>[], dependsOn: pulumi.Resource[], extra: pulumi.CustomResourceOptions = {}) =>
+      new command.remote.Command(`${name}-${id}`, { connection: h.connection, ...cmd, triggers }, { parent: this, dependsOn, ...extra });
+
+    const script = releaseScript();
+    for (const r of rollout.hosts) {
+      const h = host(r.name);
+      const install = run(`${r.name}-install`, h, { create: installScriptCommand(RELEASE_PATH), stdin: script }, [h.id, sha256(script)], [h.converged]);
+      this.builds[r.name] = run(`${r.name}-build`, h, { create: buildCommand(version) }, [h.id, version], [install]);
+    }
+
+    const migrator = host(rollout.migrationHost);
+    this.migratePre = run(`${rollout.migrationHost}-migrate-pre`, migrator, { create: migrateCommand("pre", version) }, [version], Object.values(this.builds));
+
+    let previous: pulumi.Resource = this.migratePre;
+    for (const r of rollout.hosts) {
+      const h = host(r.name);
+      const checks = r.checks.map((c) => pulumi.interpolate`http://${c.via === "loopback" ? "127.0.0.1" : h.privateAddress}:${c.port}${c.path}`);
+      const create = pulumi.all(checks).apply((urls) => switchCommand(version, { units: r.units, checks: urls }));
+      // One host at a time: each switch waits for the one before it (and so for the migrations).
+      previous = this.switches[r.name] = run(`${r.name}-switch`, h, { create }, [h.id, version], [previous]);
+    }
+
+    this.migratePost = run(`${rollout.migrationHost}-migrate-post`, migrator, { create: migrateCommand("post", version) }, [version], Object.values(this.switches));
+    for (const r of rollout.hosts) run(`${r.name}-prune`, host(r.name), { create: pruneCommand(args.keepReleases ?? KEEP_RELEASES) }, [version], [this.migratePost]);
+
+    if (args.admin) {
+      // No trigger: created once for a new instance, never again (renaming the admin in the
+      // stack file does not create a second owner).
+      const admin = run(`${rollout.migrationHost}-admin`, migrator, { create: adminCommand(args.admin.username, args.admin.email) }, [], [this.migratePost], { additionalSecretOutputs: ["stdout"] });
+      this.adminOutput = pulumi.secret(admin.stdout);
+    }
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,432 @@
+#!/bin/bash
+# mastodon-release: builds, migrates, switches and prunes Mastodon releases on one host.
+#
+# Layout: every release is a checkout of its tag in /home/mastodon/releases/<version>, built in
+# place (gems in vendor/bundle, node_modules, precompiled assets) and owned by the mastodon user;
+# /home/mastodon/live is a symlink to the running one, and the units use it as their
+# WorkingDirectory. An upgrade builds beside the running release, so the switch is a rename.
+#
+# Usage: mastodon-release [--root DIR] <subcommand> ...
+#   build VERSION                      clone, check Ruby, bundle, yarn, precompile (idempotent)
+#   migrate pre|post VERSION           pre- or post-deployment migrations, straight to Postgres
+#   switch VERSION [--unit U]... [--check URL]...
+#                                      point live at VERSION, reload/restart the units in order,
+#                                      wait for every URL to answer 200; roll back on failure
+#   prune [KEEP]                       keep the newest KEEP builds (3) plus live and previous
+#   status                             print the live version
+#   --root DIR  prefixes every path (tests). Commands (git, ruby, bundle, corepack, yarn,
+#               systemctl, systemd-run, curl) come from PATH, so tests can stand them in.
+# Environment: MASTODON_REPO (clone source, default upstream), MASTODON_HEALTH_TIMEOUT (seconds
+# each switch waits for its checks, default 60).
+set -euo pipefail
+# Releases must be readable by nginx (it serves public/ from live), so not the usual 077.
+umask 022
+
+APP_USER=mastodon
+MARKER=.mastodon-stack-built
+REPO="${MASTODON_REPO:-https://github.com/mastodon/mastodon.git}"
+TIMEOUT="${MASTODON_HEALTH_TIMEOUT:-60}"
+
+die() { echo "mastodon-release: $*" >&2; exit 1; }
+say() { echo "mastodon-release: $*"; }
+usage() { sed -n '/^# Usage:/,/^# Environment:/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+root=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --root) [ $# -ge 2 ] || usage; root="${2%/}"; shift 2 ;;
+    --help | -h) usage ;;
+    *) break ;;
+  esac
+done
+[ $# -gt 0 ] || usage
+sub="$1"; shift
+
+home="$root/home/mastodon"
+releases="$home/releases"
+live="$home/live"
+etc="$root/etc/mastodon"
+# Our own bookkeeping lives beside the converge script's, owned by root.
+state="$root/var/lib/mastodon-stack"
+previous_file="$state/release.previous"
+switching_file="$state/release.switching"
+
+[[ "$TIMEOUT" =~ ^[1-9][0-9]*$ ]] || die "MASTODON_HEALTH_TIMEOUT must be a whole number of seconds, not '$TIMEOUT'"
+
+# A version becomes a directory name and a git ref: refuse anything that could walk out of
+# releases/ or read as an option, whatever the caller validated.
+check_version() {
+  [[ "$1" =~ ^[A-Za-z0-9][A-Za-z0-9._+-]*$ ]] || die "not a release tag: '$1'"
+}
+
+# Runs a command as the mastodon user (when we are root), keeping PATH so stand-ins still apply.
+# setpriv rather than su/runuser: no PAM session, no login environment, just the identity.
+as_app() {
+  if [ "$(id -u)" -eq 0 ]; then
+    setpriv --reuid="$APP_USER" --regid="$APP_USER" --init-groups -- \
+      env HOME="$home" USER="$APP_USER" LOGNAME="$APP_USER" COREPACK_ENABLE_DOWNLOAD_PROMPT=0 "$@"
+  else
+    env COREPACK_ENABLE_DOWNLOAD_PROMPT=0 "$@"
+  fi
+}
+
+# One mutating subcommand at a time per host: a build never races a prune or a switch, and any
+# temporary build directory found while holding the lock belongs to a run that died.
+lock() {
+  mkdir -p "$state"
+  exec 9>"$state/release.lock"
+  flock -w 3600 9 || die "another mastodon-release has held $state/release.lock for an hour; giving up"
+}
+
+is_built() { [ -f "$releases/$1/$MARKER" ]; }
+require_built() { is_built "$1" || die "$1 is not built on this host (run: mastodon-release build $1)"; }
+
+# The version `live` points at, or nothing. A real directory there (a hand-made install) is not
+# ours to replace.
+live_version() {
+  if [ -L "$live" ]; then
+    basename "$(readlink "$live")"
+  elif [ -e "$live" ]; then
+    die "$live is not a symlink; move that install to $releases/<version> and link it first"
+  fi
+}
+
+# --- build -------------------------------------------------------------------------------------
+
+# Version comparison for Ruby versions: pad to three segments so 3.5 equals 3.5.0, then let
+# sort -V order them. Prints -1, 0 or 1.
+vnorm() {
+  local v="$1"
+  while [ "$(tr -cd . <<< "$v" | wc -c)" -lt 2 ]; do v="$v.0"; done
+  echo "$v"
+}
+vcmp() {
+  local a b
+  a="$(vnorm "$1")"; b="$(vnorm "$2")"
+  if [ "$a" = "$b" ]; then echo 0
+  elif [ "$(printf '%s\n%s\n' "$a" "$b" | sort -V | head -n1)" = "$a" ]; then echo -1
+  else echo 1
+  fi
+}
+# Does Ruby $1 meet one Gemfile constraint ("OP VERSION", RubyGems operators)?
+meets() {
+  local have="$1" c="$2" op v c1
+  [[ "$c" =~ ^[[:space:]]*(>=|<=|~>|!=|=|>|<)?[[:space:]]*([0-9][0-9A-Za-z.]*)[[:space:]]*$ ]] || return 0
+  op="${BASH_REMATCH[1]:-=}"; v="${BASH_REMATCH[2]}"
+  c1="$(vcmp "$have" "$v")"
+  case "$op" in
+    "=") [ "$c1" -eq 0 ] ;;
+    "!=") [ "$c1" -ne 0 ] ;;
+    ">") [ "$c1" -gt 0 ] ;;
+    ">=") [ "$c1" -ge 0 ] ;;
+    "<") [ "$c1" -lt 0 ] ;;
+    "<=") [ "$c1" -le 0 ] ;;
+    "~>")
+      # ~> 3.2.1 means >= 3.2.1 and < 3.3; ~> 3.2 means >= 3.2 and < 4.
+      local -a seg; local upper
+      IFS=. read -r -a seg <<< "$v"
+      if [ "${#seg[@]}" -gt 1 ]; then unset 'seg[-1]'; fi
+      seg[-1]=$((${seg[-1]%%[!0-9]*} + 1))
+      upper="$(IFS=.; echo "${seg[*]}")"
+      [ "$c1" -ge 0 ] && [ "$(vcmp "$have" "$upper")" -lt 0 ] ;;
+  esac
+}
+
+# The release's Ruby requirement is its Gemfile's `ruby` line (what Bundler enforces); Mastodon
+# pins .ruby-version to the newest Ruby it tests (3.4.x for 4.5) while its Gemfile accepts a range
+# (>= 3.2.0, < 3.5.0), which is why Debian 13's Ruby 3.3 runs 4.3 to 4.5. Only when the Gemfile
+# names no range do we fall back to .ruby-version's major.minor.
+check_ruby() {
+  local dir="$1" version="$2" have pinned line c want
+  local -a reqs=()
+  have="$(ruby -e 'print RUBY_VERSION')" || die "cannot run ruby on this host (is the ruby package installed?)"
+  pinned="$(tr -d '[:space:]' < "$dir/.ruby-version" 2>/dev/null || true)"
+  pinned="${pinned#ruby-}"
+  line="$(grep -m1 -E "^[[:space:]]*ruby[[:space:]]*\(?[[:space:]]*['\"]" "$dir/Gemfile" 2>/dev/null || true)"
+  if [ -n "$line" ]; then
+    mapfile -t reqs < <(grep -oE "['\"][^'\"]+['\"]" <<< "$line" | tr -d "'\"")
+    want="$(printf '%s, ' "${reqs[@]}")"; want="${want%, }"
+    for c in "${reqs[@]}"; do
+      meets "$have" "$c" \
+        || die "$version needs Ruby $want (its Gemfile${pinned:+; .ruby-version says $pinned}) but this host has Ruby $have"
+    done
+    say "Ruby $have meets $version's Gemfile requirement ($want)"
+  elif [ -n "$pinned" ]; then
+    [ "$(cut -d. -f1,2 <<< "$have")" = "$(cut -d. -f1,2 <<< "$pinned")" ] \
+      || die "$version asks for Ruby $pinned (.ruby-version; its Gemfile names no range) but this host has Ruby $have"
+  fi
+}
+
+cmd_build() {
+  [ $# -eq 1 ] || usage
+  local version="$1" release leftover commit
+  check_version "$version"
+  release="$releases/$version"
+  lock
+  if is_built "$version"; then
+    say "$version already built"
+    return 0
+  fi
+  id -u "$APP_USER" > /dev/null 2>&1 || die "there is no $APP_USER user on this host"
+  [ -d "$home" ] || install -d -o "$APP_USER" -g "$APP_USER" -m 0755 "$home"
+  [ -d "$releases" ] || install -d -o "$APP_USER" -g "$APP_USER" -m 0755 "$releases"
+
+  # Leftovers of a killed build: we hold the lock, so no live build owns them.
+  for leftover in "$home"/.mastodon-build.*; do
+    [ -e "$leftover" ] || continue
+    say "removing an interrupted build: $leftover"
+    rm -rf -- "$leftover"
+  done
+  # Renamed into place but killed before the marker: incomplete, unless something links to it.
+  if [ -e "$release" ]; then
+    [ "$(readlink -f "$live" 2>/dev/null || true)" != "$(readlink -f "$release")" ] \
+      || die "$release is live but has no build marker; refusing to rebuild it in place"
+    say "removing $release (a build that did not finish)"
+    rm -rf -- "$release"
+  fi
+
+  # Beside releases/ (same filesystem, so the final rename is atomic) and hidden from prune.
+  build_dir="$(mktemp -d "$home/.mastodon-build.$version.XXXXXX")"
+  trap 'rm -rf -- "$build_dir"' EXIT
+  chmod 0755 "$build_dir"
+  chown "$APP_USER:$APP_USER" "$build_dir" 2> /dev/null || true
+
+  say "cloning $version from $REPO"
+  as_app git -c advice.detachedHead=false clone --quiet --depth 1 --branch "$version" -- "$REPO" "$build_dir"
+  check_ruby "$build_dir" "$version"
+
+  cd "$build_dir"
+  say "installing gems"
+  as_app bundle config set --local deployment true
+  as_app bundle config set --local without 'development test'
+  as_app bundle install -j"$(nproc)"
+  # corepack enable installs the yarn shim next to node (/usr/bin), which only root may write;
+  # the yarn version itself comes from the release's package.json, per release.
+  say "installing node packages"
+  corepack enable
+  as_app yarn install --immutable
+  say "precompiling assets"
+  as_app env RAILS_ENV=production NODE_ENV=production SECRET_KEY_BASE_DUMMY=1 bundle exec rails assets:precompile
+  # Mastodon also reads .env.production from its root (tootctl run by hand): the same file the
+  # units get.
+  as_app ln -sfn "$etc/env.production" "$build_dir/.env.production"
+  cd /
+
+  mv -T "$build_dir" "$release"
+  trap - EXIT
+  # The marker goes last: a release without it is unfinished and the next build redoes it.
+  commit="$(as_app git -C "$release" rev-parse HEAD 2> /dev/null || echo unknown)"
+  printf '%s\n' "$version" "$commit" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$release/$MARKER.tmp"
+  chown "$APP_USER:$APP_USER" "$release/$MARKER.tmp" 2> /dev/null || true
+  mv -f "$release/$MARKER.tmp" "$release/$MARKER"
+  say "built $version in $release"
+}
+
+# --- migrate -----------------------------------------------------------------------------------
+
+cmd_migrate() {
+  [ $# -eq 2 ] || usage
+  local phase="$1" version="$2" release
+  check_version "$version"
+  case "$phase" in pre | post) ;; *) die "migrate takes pre or post, not '$phase'" ;; esac
+  require_built "$version"
+  release="$releases/$version"
+  [ -f "$etc/env.maintenance" ] || die "$etc/env.maintenance is missing: migrations run on the host that runs maintenance jobs"
+  # The units' environment, then env.maintenance: systemd reads EnvironmentFile= in order and a
+  # later file wins, so its DB_HOST/DB_PORT send migrations to Postgres directly, never through
+  # PgBouncer (transaction pooling breaks the advisory locks and DDL transactions migrations use).
+  # -E sets Environment=, which an EnvironmentFile= would override; the env files set neither.
+  local -a cmd=(systemd-run --quiet --wait --pipe --collect
+    -p "User=$APP_USER" -p "Group=$APP_USER" -p "WorkingDirectory=$release"
+    -p "EnvironmentFile=$etc/env.production" -p "EnvironmentFile=$etc/env.maintenance"
+    -E RAILS_ENV=production)
+  if [ "$phase" = pre ]; then
+    # On an empty database db:prepare loads the schema and seeds once; on an existing one it
+    # migrates, leaving post-deployment migrations for after every host runs the new code.
+    cmd+=(-E SKIP_POST_DEPLOYMENT_MIGRATIONS=true bundle exec rails db:prepare)
+  else
+    cmd+=(bundle exec rails db:migrate)
+  fi
+  say "running: ${cmd[*]}"
+  "${cmd[@]}"
+  say "migrate $phase $version done"
+}
+
+# --- switch ------------------------------------------------------------------------------------
+
+# Atomically: a new link under a temporary name, renamed over the old one (readers see one or
+# the other). Relative, so it stays right under --root and if /home moves.
+point_live() {
+  local tmp="$home/.live.$$"
+  ln -sfn "releases/$1" "$tmp"
+  chown -h "$APP_USER:$APP_USER" "$tmp" 2> /dev/null || true
+  mv -T "$tmp" "$live"
+}
+
+# Where a unit's main process runs from (/proc is never under --root: it is the real process).
+serving_dir() {
+  local pid
+  pid="$(systemctl show -p MainPID --value "$1" 2> /dev/null || echo 0)"
+  [[ "$pid" =~ ^[1-9][0-9]*$ ]] || return 0
+  readlink -f "/proc/$pid/cwd" 2> /dev/null || true
+}
+
+# Puma reloads (USR1) in place and keeps its socket open. But with preload_app! (Mastodon's
+# config/puma.rb) USR1 is a full hot restart, and Puma re-execs in its *restart directory*: the
+# `directory` option, else $PWD if it is the same directory, else the resolved start directory,
+# i.e. the old releases/<version>, not live. So after a reload we wait until the main process runs
+# from the new release, and restart the unit cold if it never does.
+reload_unit() {
+  local unit="$1" want="$2" start=$SECONDS dir
+  systemctl reload-or-restart "$unit" || return 1
+  say "reloaded $unit"
+  while :; do
+    dir="$(serving_dir "$unit")"
+    if [ -z "$dir" ] || [ "$dir" = "$want" ]; then return 0; fi
+    if [ $((SECONDS - start)) -ge "$TIMEOUT" ]; then
+      echo "mastodon-release: $unit still runs from $dir after ${TIMEOUT} s (Puma restarts in its start directory unless started with --dir $live); restarting it" >&2
+      systemctl restart "$unit" || return 1
+      say "restarted $unit"
+      return 0
+    fi
+    sleep 1
+  done
+}
+
+# Runs each unit's action for the release $1, in order. Sets failed to what went wrong.
+apply_units() {
+  local want u
+  want="$(readlink -f "$releases/$1")"
+  for u in "${units[@]+"${units[@]}"}"; do
+    case "$u" in
+      # Puma: reload (in place, the socket stays open; a stopped unit is started).
+      mastodon-web.service | mastodon-web@*.service)
+        reload_unit "$u" "$want" || { failed="systemctl reload-or-restart $u"; return 1; } ;;
+      # Streaming (one Node process per port) and Sidekiq have no in-place reload.
+      *)
+        systemctl restart "$u" || { failed="systemctl restart $u"; return 1; }
+        say "restarted $u" ;;
+    esac
+  done
+}
+
+# Every URL must answer 200 within TIMEOUT seconds of the switch. Sets failed and after.
+wait_healthy() {
+  local start=$SECONDS url code
+  for url in "${checks[@]+"${checks[@]}"}"; do
+    while :; do
+      code="$(curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 --max-time 5 "$url" 2> /dev/null || true)"
+      [ "$code" = 200 ] && break
+      if [ $((SECONDS - start)) -ge "$TIMEOUT" ]; then
+        after=$((SECONDS - start))
+        failed="$url"
+        echo "mastodon-release: last answer from $url: ${code:-none}" >&2
+        return 1
+      fi
+      sleep 1
+    done
+    say "healthy: $url"
+  done
+}
+
+cmd_switch() {
+  local version="" current previous pending_to="" pending_from="" after=0 failed=""
+  local -a units=() checks=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --unit) [ $# -ge 2 ] || usage; units+=("$2"); shift 2 ;;
+      --check) [ $# -ge 2 ] || usage; checks+=("$2"); shift 2 ;;
+      -*) die "unknown switch option: $1" ;;
+      *) [ -z "$version" ] || usage; version="$1"; shift ;;
+    esac
+  done
+  [ -n "$version" ] || usage
+  check_version "$version"
+  [ "${#checks[@]}" -eq 0 ] || command -v curl > /dev/null || die "curl is needed for the health checks"
+  lock
+  require_built "$version"
+  current="$(live_version)"
+  previous="$current"
+  # A switch killed between moving the link and restarting the units: the link may say one
+  # release while the processes run another, so redo the unit actions and roll back, if it comes
+  # to that, to the release that ran before it.
+  if [ -f "$switching_file" ]; then
+    read -r pending_to pending_from < "$switching_file" || true
+    say "an earlier switch to $pending_to did not finish; redoing it"
+    previous="$pending_from"
+  elif [ "$current" = "$version" ]; then
+    if ! wait_healthy; then
+      die "$failed failed after $after s on $version (already live; nothing to roll back)"
+    fi
+    say "$version is already live and healthy"
+    return 0
+  fi
+  [ "$previous" != "$version" ] || previous="$(cat "$previous_file" 2> /dev/null || true)"
+  [ -z "$previous" ] || is_built "$previous" || previous=""
+
+  printf '%s %s\n' "$version" "$previous" > "$switching_file"
+  point_live "$version"
+  say "live -> $version (was ${current:-nothing})"
+  if apply_units "$version" && wait_healthy; then
+    [ -z "$previous" ] || [ "$previous" = "$version" ] || printf '%s\n' "$previous" > "$previous_file"
+    rm -f "$switching_file"
+    say "switched to $version"
+    return 0
+  fi
+
+  local bad="$failed" bad_after="$after"
+  if [ -z "$previous" ]; then
+    rm -f "$switching_file"
+    die "$bad failed after $bad_after s on $version; there is no previous release to roll back to"
+  fi
+  point_live "$previous"
+  echo "mastodon-release: $bad failed on $version; rolling back to $previous" >&2
+  failed=""
+  if apply_units "$previous" && wait_healthy; then
+    rm -f "$switching_file"
+    die "$bad failed after $bad_after s on $version; rolled back to $previous"
+  fi
+  rm -f "$switching_file"
+  die "$bad failed after $bad_after s on $version; rolled back to $previous, which is unhealthy too ($failed failed after $after s)"
+}
+
+# --- prune and status --------------------------------------------------------------------------
+
+cmd_prune() {
+  [ $# -le 1 ] || usage
+  local keep="${1:-3}" current previous n=0 dir v
+  [[ "$keep" =~ ^[1-9][0-9]*$ ]] || die "prune keeps a positive number of releases, not '$keep'"
+  lock
+  [ -d "$releases" ] || { say "no releases"; return 0; }
+  current="$(live_version)"
+  previous="$(cat "$previous_file" 2> /dev/null || true)"
+  # Built order, newest first: the marker is written once, when a build finishes.
+  while read -r _ dir; do
+    v="$(basename "$dir")"
+    n=$((n + 1))
+    if [ "$n" -le "$keep" ] || [ "$v" = "$current" ] || [ "$v" = "$previous" ]; then
+      say "keeping $v"
+      continue
+    fi
+    rm -rf -- "${releases:?}/$v"
+    say "removed $v"
+  done < <(find "$releases" -mindepth 2 -maxdepth 2 -name "$MARKER" -printf '%T@ %h\n' | sort -rn)
+}
+
+cmd_status() {
+  [ $# -eq 0 ] || usage
+  local current
+  current="$(live_version)"
+  [ -n "$current" ] || die "no release is live"
+  echo "$current"
+  if [ -f "$switching_file" ]; then echo "mastodon-release: a switch did not finish: $(cat "$switching_file")" >&2; fi
+}
+
+case "$sub" in
+  build) cmd_build "$@" ;;
+  migrate) cmd_migrate "$@" ;;
+  switch) cmd_switch "$@" ;;
+  prune) cmd_prune "$@" ;;
+  status) cmd_status "$@" ;;
+  *) echo "mastodon-release: unknown subcommand: $sub" >&2; usage ;;
+esac

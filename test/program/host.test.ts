@@ -1,0 +1,134 @@
+// The host steps under mocks: converge per host, the certificate, and the release rollout as
+// an order of command resources.
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { hostConnection } from "../../src/components/host/connection";
+import { rolloutOf } from "../../src/components/host/rollout";
+import type { Plan } from "../../src/plan/types";
+import type { RecordedResource } from "../../src/program/mocks";
+import { parseStack } from "../../src/spec/load";
+import { ofType, runProgram, runStack, valueOf, type ProgramRun } from "../helpers/program";
+import { edited } from "../helpers/stacks";
+
+const COMMAND = "command:remote:Command";
+let prod: ProgramRun;
+
+before(async () => {
+  prod = await runStack("prod");
+});
+
+const cmd = (r: ProgramRun, name: string): RecordedResource => {
+  const found = ofType(r, COMMAND).find((c) => c.name === name);
+  assert.ok(found, `no command ${name}; have ${ofType(r, COMMAND).map((c) => c.name).join(", ")}`);
+  return found;
+};
+const input = (c: RecordedResource, k: string) => (c.inputs as Record<string, unknown>)[k];
+const dependsOn = (a: RecordedResource, b: RecordedResource) => a.dependencies.includes(b.urn);
+
+describe("converge steps", () => {
+  it("every host waits for boot, installs the script, then converges its bundle, in that order", () => {
+    for (const h of prod.plan.hosts) {
+      const boot = cmd(prod, `prod-host-${h.name}-boot`);
+      const install = cmd(prod, `prod-host-${h.name}-install`);
+      const converge = cmd(prod, `prod-host-${h.name}-converge`);
+      assert.ok(dependsOn(install, boot));
+      assert.ok(dependsOn(converge, install));
+      assert.equal(input(converge, "create"), "/usr/local/sbin/mastodon-converge");
+      // The bundle carries secrets; the connection carries the private key.
+      assert.ok(converge.secretInputs.includes("stdin"));
+      assert.ok(converge.secretInputs.includes("connection"));
+      assert.match(String(input(install, "stdin")), /^#!\/bin\/bash\n# mastodon-converge/);
+    }
+  });
+
+  it("the trigger is the bundle's hash: the same stack gives the same hashes; one changed file changes only its host's", async () => {
+    const again = await runStack("prod");
+    assert.deepEqual(again.bundleHashes, prod.bundleHashes);
+    const plan: Plan = structuredClone(prod.plan);
+    const web2 = plan.hosts.find((h) => h.name === "web-2")!;
+    const env = web2.files.find((f) => f.path === "/etc/mastodon/env.production")!;
+    env.content += "# one more line\n";
+    const changed = await runProgram(prod.spec, plan);
+    for (const h of prod.plan.hosts) {
+      if (h.name === "web-2") assert.notEqual(changed.bundleHashes[h.name], prod.bundleHashes[h.name]);
+      else assert.equal(changed.bundleHashes[h.name], prod.bundleHashes[h.name], h.name);
+    }
+  });
+
+  it("certificates: issued on each proxy after its converge, nowhere else", () => {
+    const certs = ofType(prod, COMMAND).filter((c) => c.name.endsWith("-certificate"));
+    assert.deepEqual(certs.map((c) => c.name).sort(), ["prod-host-edge-1-certificate", "prod-host-edge-2-certificate"]);
+    for (const c of certs) {
+      assert.ok(dependsOn(c, cmd(prod, c.name.replace(/-certificate$/, "-converge"))));
+      assert.match(String(input(c, "create")), /'--dns-digitalocean'/);
+    }
+  });
+});
+
+describe("release rollout", () => {
+  it("builds everywhere, migrates once before any switch, switches one host at a time, then post-migrates", () => {
+    const rollout = rolloutOf(prod.plan);
+    assert.equal(rollout.migrationHost, "worker-1");
+    assert.deepEqual(rollout.hosts.map((h) => h.name), ["web-1", "web-2", "worker-1", "worker-2"]);
+    const builds = rollout.hosts.map((h) => cmd(prod, `prod-release-${h.name}-build`));
+    const pre = cmd(prod, "prod-release-worker-1-migrate-pre");
+    const post = cmd(prod, "prod-release-worker-1-migrate-post");
+    for (const b of builds) {
+      assert.ok(dependsOn(pre, b), `migrations before ${b.name} finished`);
+      assert.ok(dependsOn(b, cmd(prod, b.name.replace(/-build$/, "-install"))));
+    }
+    const switches = rollout.hosts.map((h) => cmd(prod, `prod-release-${h.name}-switch`));
+    // Command dependencies only (a switch also reads its host's private address for the checks).
+    const steps = (c: RecordedResource) => c.dependencies.filter((d) => d.includes(COMMAND));
+    assert.deepEqual(steps(switches[0]!), [pre.urn]);
+    for (let i = 1; i < switches.length; i++) assert.deepEqual(steps(switches[i]!), [switches[i - 1]!.urn], `${switches[i]!.name} waits only for the switch before it`);
+    for (const s of switches) assert.ok(dependsOn(post, s));
+    assert.match(String(input(pre, "create")), /migrate' 'pre'|migrate pre/);
+    assert.match(String(input(post, "create")), /migrate' 'post'|migrate post/);
+    // No build waits for another host's build: they run in parallel.
+    for (const b of builds) for (const other of builds) if (b !== other) assert.ok(!dependsOn(b, other));
+  });
+
+  it("a switch restarts its host's units and checks their health endpoints", () => {
+    const web1 = String(input(cmd(prod, "prod-release-web-1-switch"), "create"));
+    assert.match(web1, /mastodon-web\.service/);
+    assert.match(web1, /mastodon-streaming@4000\.service/);
+    assert.match(web1, /http:\/\/10\.10\.0\.\d+:3000\/health/);
+    assert.match(web1, /http:\/\/10\.10\.0\.\d+:4000\/api\/v1\/streaming\/health/);
+    const worker2 = String(input(cmd(prod, "prod-release-worker-2-switch"), "create"));
+    assert.match(worker2, /mastodon-sidekiq-/);
+    assert.doesNotMatch(worker2, /scheduler/);
+  });
+
+  it("the admin account is created once, after the migrations, its output secret", () => {
+    const admin = cmd(prod, "prod-release-worker-1-admin");
+    assert.deepEqual(input(admin, "triggers"), []);
+    assert.ok(dependsOn(admin, cmd(prod, "prod-release-worker-1-migrate-post")));
+    assert.match(String(input(admin, "create")), /tootctl 'accounts' 'create' 'admin' '--email' 'admin@example.social'/);
+  });
+
+  it("a version bump changes the release triggers and no converge trigger", async () => {
+    const bumped = await runProgram(parseStack(edited("prod", (d) => (d.mastodon.version = "v4.5.3")), "prod.yaml"));
+    assert.deepEqual(bumped.bundleHashes, prod.bundleHashes);
+    const trig = (r: ProgramRun, n: string) => JSON.stringify(input(cmd(r, n), "triggers"));
+    assert.notEqual(trig(bumped, "prod-release-web-1-build"), trig(prod, "prod-release-web-1-build"));
+    assert.notEqual(trig(bumped, "prod-release-web-2-switch"), trig(prod, "prod-release-web-2-switch"));
+    assert.equal(trig(bumped, "prod-host-web-1-converge"), trig(prod, "prod-host-web-1-converge"));
+  });
+});
+
+describe("SSH routes", () => {
+  it("an IPv6-only host is reached through the gateway when the admins have only IPv4", async () => {
+    const gw = { name: "web", id: pulumi.output("1"), privateAddress: pulumi.output("10.10.1.12"), publicIpv4: pulumi.output("198.51.100.7"), publicIpv6: pulumi.output("2001:db8::1") };
+    const data = { name: "data", id: pulumi.output("2"), privateAddress: pulumi.output("10.10.1.10"), publicIpv6: pulumi.output("2001:db8::2") };
+    const viaJump = await valueOf(hostConnection(data, "KEY", { adminHasIpv6: false, jump: gw }));
+    assert.equal(viaJump.host, "10.10.1.10");
+    assert.deepEqual({ host: (viaJump.proxy as { host: string }).host, user: (viaJump.proxy as { user: string }).user }, { host: "198.51.100.7", user: "root" });
+    const direct = await valueOf(hostConnection(data, "KEY", { adminHasIpv6: true, jump: gw }));
+    assert.equal(direct.host, "2001:db8::2");
+    assert.equal(direct.proxy, undefined);
+    assert.ok(await pulumi.isSecret(hostConnection(gw, "KEY", { adminHasIpv6: false })));
+    assert.throws(() => hostConnection(data, "KEY", { adminHasIpv6: false }), /add an IPv6 range to network.adminCidrs/);
+  });
+});

@@ -102,7 +102,7 @@ export class MastodonInstance extends pulumi.ComponentResource {
           rollout.hosts.map((r) => {
             const h = this.provider.hosts[r.name]!;
             const c = this.converge[r.name]!;
-            return [r.name, { name: r.name, id: h.id, privateAddress: h.privateAddress, connection: c.connection, converged: c.converged }];
+            return [r.name, { name: r.name, id: h.id, privateAddress: h.privateAddress, connection: c.connection, booted: c.booted, converged: c.converged }];
           }),
         ),
         ...(spec.mastodon.admin ? { admin: spec.mastodon.admin } : {}),

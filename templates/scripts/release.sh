@@ -352,7 +352,7 @@ cmd_switch() {
   # to that, to the release that ran before it.
   if [ -f "$switching_file" ]; then
     read -r pending_to pending_from < "$switching_file" || true
-    say "an earlier switch to $pending_to did not finish; redoing it"
+    say "an earlier switch to $pending_to did not finish; redoing the unit actions whatever the link says"
     previous="$pending_from"
   elif [ "$current" = "$version" ]; then
     if ! wait_healthy; then

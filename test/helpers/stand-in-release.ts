@@ -9,7 +9,8 @@
 //            $STANDIN_ROOT/home/mastodon/live on $STANDIN_PORT (stopping the previous one), so
 //            health checks hit the code `live` points at; `show -p MainPID` reports its pid. With
 //            STANDIN_STALE_RELOAD set, a reload restarts it in the directory the old process ran
-//            from, as Puma does without `--dir` (the old release, not live).
+//            from, as Puma does without `--dir` (the old release, not live). With STANDIN_KILL_SWITCH
+//            set, its first unit action kills its parent (the script, mid-switch).
 // Every call and every /health answer is one line in the log: time, host, user, cwd, name, args…
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -116,6 +117,8 @@ function writeStub(bin: string, name: string, body: string, log: string): void {
 }
 
 const SYSTEMCTL = String.raw`log_call systemctl "$@"
+# A switch killed after it moved the link, before any unit action.
+if [ -n "${"$"}{STANDIN_KILL_SWITCH:-}" ] && [ "$1" != show ]; then kill -9 "$PPID"; exit 1; fi
 root="${"$"}{STANDIN_ROOT:?}"
 port="${"$"}{STANDIN_PORT:?}"
 run="$root/run/stand-in"

@@ -76,13 +76,19 @@ describe("release rollout", () => {
     const post = cmd(prod, "prod-release-worker-1-migrate-post");
     for (const b of builds) {
       assert.ok(dependsOn(pre, b), `migrations before ${b.name} finished`);
-      assert.ok(dependsOn(b, cmd(prod, b.name.replace(/-build$/, "-install"))));
+      const install = cmd(prod, b.name.replace(/-build$/, "-install"));
+      assert.deepEqual(b.dependencies.filter((d) => d.includes(COMMAND)), [install.urn]);
+      // A build needs the booted host, not its configuration: it runs beside the converge.
+      const host = b.name.replace(/^prod-release-(.*)-build$/, "$1");
+      assert.deepEqual(install.dependencies.filter((d) => d.includes(COMMAND)), [cmd(prod, `prod-host-${host}-boot`).urn]);
     }
+    assert.ok(dependsOn(pre, cmd(prod, "prod-host-worker-1-converge")));
     const switches = rollout.hosts.map((h) => cmd(prod, `prod-release-${h.name}-switch`));
     // Command dependencies only (a switch also reads its host's private address for the checks).
     const steps = (c: RecordedResource) => c.dependencies.filter((d) => d.includes(COMMAND));
-    assert.deepEqual(steps(switches[0]!), [pre.urn]);
-    for (let i = 1; i < switches.length; i++) assert.deepEqual(steps(switches[i]!), [switches[i - 1]!.urn], `${switches[i]!.name} waits only for the switch before it`);
+    const converge = (i: number) => cmd(prod, `prod-host-${rollout.hosts[i]!.name}-converge`).urn;
+    assert.deepEqual(steps(switches[0]!), [converge(0), pre.urn].sort());
+    for (let i = 1; i < switches.length; i++) assert.deepEqual(steps(switches[i]!), [converge(i), switches[i - 1]!.urn].sort(), `${switches[i]!.name} waits for the switch before it and its host's converge`);
     for (const s of switches) assert.ok(dependsOn(post, s));
     assert.match(String(input(pre, "create")), /migrate' 'pre'|migrate pre/);
     assert.match(String(input(post, "create")), /migrate' 'post'|migrate post/);

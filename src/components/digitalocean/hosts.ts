@@ -44,12 +44,8 @@ export class DigitalOceanHosts extends pulumi.ComponentResource {
     this.dropletIds = {};
     this.volumeDevices = {};
 
-    // Tags are resources of their own so they exist before a droplet names them, and so the
-    // droplets depend on them through their names rather than through explicit edges.
-    const stack = new digitalocean.Tag(`${name}-tag-stack`, { name: stackTag(args.stack) }, child);
-    const roles = [...new Set(args.hosts.flatMap((h) => h.roles))].sort();
-    const roleTags = new Map(roles.map((role) => [role, new digitalocean.Tag(`${name}-tag-${role}`, { name: roleTag(args.stack, role) }, child)]));
-
+    // Tags are plain names: the Droplet API creates a tag it does not know yet, so Tag resources
+    // would only add a step before every droplet (and one more thing to delete on destroy).
     for (const host of args.hosts) {
       const droplet = new digitalocean.Droplet(
         `${name}-${host.name}`,
@@ -62,7 +58,7 @@ export class DigitalOceanHosts extends pulumi.ComponentResource {
           sshKeys: args.sshKeys,
           ipv6: true,
           monitoring: true,
-          tags: [stack.name, ...host.roles.map((r) => roleTags.get(r)!.name)],
+          tags: [stackTag(args.stack), ...host.roles.map((r) => roleTag(args.stack, r))],
           userData: host.userData,
         },
         // User data and SSH keys only matter at first boot (later changes arrive over SSH), and

@@ -22,6 +22,8 @@ export interface HostConvergeArgs {
 export class HostConverge extends pulumi.ComponentResource {
   /** Done when the host has booted and its files and services match the bundle. */
   public readonly converged: command.remote.Command;
+  /** Done when the host has finished its first boot (cloud-init: packages, users). */
+  public readonly booted: command.remote.Command;
   public readonly connection: pulumi.Output<command.types.input.remote.ConnectionArgs>;
   public readonly bundleHash: pulumi.Output<string>;
 
@@ -53,6 +55,7 @@ export class HostConverge extends pulumi.ComponentResource {
       );
     }
     this.connection = connection;
+    this.booted = booted;
     this.registerOutputs({ bundleHash: this.bundleHash });
   }
 }

@@ -1,6 +1,7 @@
 // Installs and upgrades Mastodon across the hosts, as an order of command resources that Pulumi
 // runs in parallel wherever it may:
-//   build on every app host (in parallel, beside the running release)
+//   build on every app host once it has booted (in parallel with its converge, beside the
+//   running release: the build needs packages, not configuration)
 //   → pre-deployment migrations on the migration host (directly against Postgres)
 //   → switch host 1 → switch host 2 → … (each healthy before the next; a failed check rolls
 //     that host back and stops the rollout, since everything after depends on it)
@@ -19,7 +20,9 @@ export interface ReleaseHost {
   id: pulumi.Input<string>;
   privateAddress: pulumi.Input<string>;
   connection: pulumi.Input<command.types.input.remote.ConnectionArgs>;
-  /** The host's converge step: the release needs its env files and units in place. */
+  /** First boot done (packages installed): enough to build a release beside the running one. */
+  booted: pulumi.Resource;
+  /** The host's converge step: migrating and switching need its env files and units in place. */
   converged: pulumi.Resource;
 }
 
@@ -56,20 +59,21 @@ export class MastodonRelease extends pulumi.ComponentResource {
     const script = releaseScript();
     for (const r of rollout.hosts) {
       const h = host(r.name);
-      const install = run(`${r.name}-install`, h, { create: installScriptCommand(RELEASE_PATH), stdin: script }, [h.id, sha256(script)], [h.converged]);
+      const install = run(`${r.name}-install`, h, { create: installScriptCommand(RELEASE_PATH), stdin: script }, [h.id, sha256(script)], [h.booted]);
       this.builds[r.name] = run(`${r.name}-build`, h, { create: buildCommand(version) }, [h.id, version], [install]);
     }
 
     const migrator = host(rollout.migrationHost);
-    this.migratePre = run(`${rollout.migrationHost}-migrate-pre`, migrator, { create: migrateCommand("pre", version) }, [version], Object.values(this.builds));
+    this.migratePre = run(`${rollout.migrationHost}-migrate-pre`, migrator, { create: migrateCommand("pre", version) }, [version], [...Object.values(this.builds), migrator.converged]);
 
     let previous: pulumi.Resource = this.migratePre;
     for (const r of rollout.hosts) {
       const h = host(r.name);
       const checks = r.checks.map((c) => pulumi.interpolate`http://${c.via === "loopback" ? "127.0.0.1" : h.privateAddress}:${c.port}${c.path}`);
       const create = pulumi.all(checks).apply((urls) => switchCommand(version, { units: r.units, checks: urls }));
-      // One host at a time: each switch waits for the one before it (and so for the migrations).
-      previous = this.switches[r.name] = run(`${r.name}-switch`, h, { create }, [h.id, version], [previous]);
+      // One host at a time: each switch waits for the one before it (and so for the migrations),
+      // and for its own host's configuration.
+      previous = this.switches[r.name] = run(`${r.name}-switch`, h, { create }, [h.id, version], [previous, h.converged]);
     }
 
     this.migratePost = run(`${rollout.migrationHost}-migrate-post`, migrator, { create: migrateCommand("post", version) }, [version], Object.values(this.switches));

@@ -9,7 +9,6 @@ const str = (v: unknown, fallback: string) => (typeof v === "string" && v !== ""
 
 export const DIGITALOCEAN: Computed = {
   "digitalocean:index/vpc:Vpc": (n, i) => ({ name: str(i.name, autoname(n)), urn: `do:vpc:${n}` }),
-  "digitalocean:index/tag:Tag": (n, i) => ({ name: str(i.name, autoname(n)), dropletsCount: 0, totalResourceCount: 0 }),
   "digitalocean:index/droplet:Droplet": (n, i) => ({
     name: str(i.name, autoname(n)),
     ipv4Address: `198.51.100.${octet(n, "v4")}`,

@@ -49,6 +49,10 @@ export interface ProviderContribution extends Contribution {
   hosts: Record<string, HostHandle>;
   /** Where the instance's names point: the load balancer, else every proxy host. */
   ingress: Ingress<pulumi.Output<string>>;
+  /** Managed data services that must be reachable before migrations run (clusters, users, trusted sources). */
+  dataReady: pulumi.Resource[];
+  /** Managed Postgres: how the migration host reaches it as its admin, to hand the database to the application user. */
+  managedPostgres?: { host: pulumi.Output<string>; adminPassword: pulumi.Output<string> };
 }
 
 /** Builds a provider's concern components as children of `opts.parent`. */

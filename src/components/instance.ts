@@ -14,7 +14,10 @@ import { filledHostFiles, markersOf } from "./host-files";
 import { InternalTls } from "./internal-tls";
 import { acmeMode, certificateNames, issueCommand } from "../plan/render/acme";
 import { HostConverge } from "./host/converge";
+import { DatabaseSetup } from "./host/database-setup";
 import { MastodonRelease } from "./host/release";
+import { DO_DIRECT_PORT } from "../plan/endpoints";
+import { PATHS } from "../plan/render/context";
 import { rolloutOf } from "./host/rollout";
 import { GeneratedSecrets } from "./secrets";
 import { userSecretNeeds } from "./user-secrets";
@@ -93,6 +96,27 @@ export class MastodonInstance extends pulumi.ComponentResource {
       }),
     );
     const rollout = rolloutOf(plan);
+    const secrets = merged("secrets");
+    const on = (host: string) => ({ connection: this.converge[host]!.connection, hostId: this.provider.hosts[host]!.id, user: spec.postgres.user, database: spec.postgres.database });
+    const pg = plan.services.postgres;
+    const database =
+      pg.kind === "selfHosted"
+        ? new DatabaseSetup(`${name}-database`, { kind: "selfHosted", ...on(pg.host), after: [this.converge[pg.host]!.converged], password: secrets.DB_PASS! }, child)
+        : new DatabaseSetup(
+            `${name}-database`,
+            {
+              kind: "managed",
+              ...on(rollout.migrationHost),
+              after: [this.converge[rollout.migrationHost]!.converged, ...this.provider.dataReady],
+              host: this.provider.managedPostgres!.host,
+              port: DO_DIRECT_PORT,
+              adminPassword: this.provider.managedPostgres!.adminPassword,
+              caFile: PATHS.postgresCa,
+            },
+            child,
+          );
+    // Data hosts (Postgres, PgBouncer, Redis, search) are configured before any release starts.
+    const dataHosts = plan.hosts.filter((h) => h.roles.some((r) => ["postgres", "pgbouncer", "redis", "search"].includes(r))).map((h) => this.converge[h.name]!.converged);
     this.release = new MastodonRelease(
       `${name}-release`,
       {
@@ -106,6 +130,7 @@ export class MastodonInstance extends pulumi.ComponentResource {
           }),
         ),
         ...(spec.mastodon.admin ? { admin: spec.mastodon.admin } : {}),
+        dataReady: [database.done, ...this.provider.dataReady, ...dataHosts],
       },
       child,
     );

@@ -263,50 +263,20 @@ point_live() {
   mv -T "$tmp" "$live"
 }
 
-# Where a unit's main process runs from (/proc is never under --root: it is the real process).
-serving_dir() {
-  local pid
-  pid="$(systemctl show -p MainPID --value "$1" 2> /dev/null || echo 0)"
-  [[ "$pid" =~ ^[1-9][0-9]*$ ]] || return 0
-  readlink -f "/proc/$pid/cwd" 2> /dev/null || true
-}
-
-# Puma reloads (USR1) in place and keeps its socket open. But with preload_app! (Mastodon's
-# config/puma.rb) USR1 is a full hot restart, and Puma re-execs in its *restart directory*: the
-# `directory` option, else $PWD if it is the same directory, else the resolved start directory,
-# i.e. the old releases/<version>, not live. So after a reload we wait until the main process runs
-# from the new release, and restart the unit cold if it never does.
-reload_unit() {
-  local unit="$1" want="$2" start=$SECONDS dir
-  systemctl reload-or-restart "$unit" || return 1
-  say "reloaded $unit"
-  while :; do
-    dir="$(serving_dir "$unit")"
-    if [ -z "$dir" ] || [ "$dir" = "$want" ]; then return 0; fi
-    if [ $((SECONDS - start)) -ge "$TIMEOUT" ]; then
-      echo "mastodon-release: $unit still runs from $dir after ${TIMEOUT} s (Puma restarts in its start directory unless started with --dir $live); restarting it" >&2
-      systemctl restart "$unit" || return 1
-      say "restarted $unit"
-      return 0
-    fi
-    sleep 1
-  done
-}
-
+# A new release needs a cold restart of Puma. Mastodon's config/puma.rb uses preload_app!, so
+# USR1 (the unit's reload) is not a phased restart but a hot one: the master re-execs itself in
+# its restart directory (the resolved old releases/<version>, since systemd sets no $PWD), with
+# $0 and BUNDLE_GEMFILE still pointing into the old release. A reload would keep serving old code.
+# Hosts switch one at a time, so the proxies' upstream retry sends requests to the other web
+# hosts meanwhile; a single web host answers 502 for the seconds Puma takes to boot.
 # Runs each unit's action for the release $1, in order. Sets failed to what went wrong.
+# Puma (see above), streaming (one Node process per port) and Sidekiq alike: restart, which also
+# starts a unit that is not running yet (first install).
 apply_units() {
-  local want u
-  want="$(readlink -f "$releases/$1")"
+  local u
   for u in "${units[@]+"${units[@]}"}"; do
-    case "$u" in
-      # Puma: reload (in place, the socket stays open; a stopped unit is started).
-      mastodon-web.service | mastodon-web@*.service)
-        reload_unit "$u" "$want" || { failed="systemctl reload-or-restart $u"; return 1; } ;;
-      # Streaming (one Node process per port) and Sidekiq have no in-place reload.
-      *)
-        systemctl restart "$u" || { failed="systemctl restart $u"; return 1; }
-        say "restarted $u" ;;
-    esac
+    systemctl restart "$u" || { failed="systemctl restart $u"; return 1; }
+    say "restarted $u"
   done
 }
 

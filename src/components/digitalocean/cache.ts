@@ -29,6 +29,8 @@ export class DigitalOceanValkey extends pulumi.ComponentResource {
   public readonly host: pulumi.Output<string>;
   /** The default user's password (secret). */
   public readonly password: pulumi.Output<string>;
+  /** What must exist before an application host connects: the cluster and its trusted sources. */
+  public readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: DigitalOceanValkeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mastodon:cache:DigitalOceanValkey", name, {}, opts);
@@ -47,7 +49,8 @@ export class DigitalOceanValkey extends pulumi.ComponentResource {
       },
       child,
     );
-    new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: dropletRules(args.trustedDropletIds) }, child);
+    this.ready = [cluster];
+    this.ready.push(new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: dropletRules(args.trustedDropletIds) }, child));
     this.host = cluster.privateHost;
     this.password = pulumi.secret(cluster.password);
     this.registerOutputs({ host: this.host });

@@ -36,6 +36,9 @@ export class DigitalOceanPostgres extends pulumi.ComponentResource {
   public readonly userPassword: pulumi.Output<string>;
   /** doadmin's password (secret): a later step makes the application user own its database. */
   public readonly adminPassword: pulumi.Output<string>;
+  public readonly privateHost: pulumi.Output<string>;
+  /** What must exist before an application host connects: database, user, pool, trusted sources. */
+  public readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: DigitalOceanPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mastodon:database:DigitalOceanPostgres", name, {}, opts);
@@ -56,15 +59,18 @@ export class DigitalOceanPostgres extends pulumi.ComponentResource {
     );
     const db = new digitalocean.DatabaseDb(`${name}-db`, { clusterId: cluster.id, name: args.database }, child);
     const user = new digitalocean.DatabaseUser(`${name}-user`, { clusterId: cluster.id, name: args.user }, child);
+    this.ready = [db, user];
     if (args.pool) {
       // dbName and user from the resources, not the spec: the pool needs both to exist first.
-      new digitalocean.DatabaseConnectionPool(
+      const pool = new digitalocean.DatabaseConnectionPool(
         `${name}-pool`,
         { clusterId: cluster.id, name: args.pool.name, mode: args.pool.mode, size: args.pool.size, dbName: db.name, user: user.name },
         child,
       );
+      this.ready.push(pool);
     }
-    new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: dropletRules(args.trustedDropletIds) }, child);
+    this.ready.push(new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: dropletRules(args.trustedDropletIds) }, child));
+    this.privateHost = cluster.privateHost;
 
     this.host = cluster.privateHost;
     this.caCertificate = digitalocean.getDatabaseCaOutput({ clusterId: cluster.id }, child).certificate;

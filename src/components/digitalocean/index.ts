@@ -36,6 +36,8 @@ export const createDigitalOcean: ProviderFactory = (name, { spec, plan, config }
   const stack = spec.name;
   const outputs: Values = {};
   const secrets: Values = {};
+  const dataReady: pulumi.Resource[] = [];
+  let managedPostgres: { host: pulumi.Output<string>; adminPassword: pulumi.Output<string> } | undefined;
   const exports: Values = {};
 
   const network = new DigitalOceanNetwork(`${name}-vpc`, { vpcName: `${stack}-${region}`, region, ipRange: spec.network.privateCidr }, opts);
@@ -105,18 +107,22 @@ export const createDigitalOcean: ProviderFactory = (name, { spec, plan, config }
     secrets.DB_PASS = postgres.userPassword;
     secrets.POSTGRES_ADMIN_PASSWORD = postgres.adminPassword;
     exports.databaseHost = postgres.host;
+    dataReady.push(...postgres.ready);
+    managedPostgres = { host: postgres.host, adminPassword: postgres.adminPassword };
   }
 
   if (spec.redis.managed) {
     const valkey = new DigitalOceanValkey(`${name}-valkey`, { ...data, size: spec.redis.managed.size }, opts);
     outputs["redis.host"] = valkey.host;
     secrets.REDIS_PASSWORD = valkey.password;
+    dataReady.push(...valkey.ready);
   }
 
   if (spec.search.managed) {
     const search = new DigitalOceanOpenSearch(`${name}-opensearch`, { ...data, size: spec.search.managed.size }, opts);
     outputs["search.host"] = search.host;
     secrets.ES_PASS = search.password;
+    dataReady.push(...search.ready);
   }
 
   const spaces = spec.media.spaces;
@@ -138,6 +144,8 @@ export const createDigitalOcean: ProviderFactory = (name, { spec, plan, config }
     outputs,
     secrets,
     exports,
+    dataReady,
+    ...(managedPostgres ? { managedPostgres } : {}),
     ingress: lb
       ? { ipv4: [lb.ip], ipv6: [] }
       : { ipv4: proxyHandles.flatMap((h) => (h.publicIpv4 ? [h.publicIpv4] : [])), ipv6: proxyHandles.flatMap((h) => (h.publicIpv6 ? [h.publicIpv6] : [])) },

@@ -21,6 +21,8 @@ export class DigitalOceanOpenSearch extends pulumi.ComponentResource {
   public readonly host: pulumi.Output<string>;
   /** doadmin's password (secret): Mastodon logs in as doadmin (ES_USER). */
   public readonly password: pulumi.Output<string>;
+  /** What must exist before an application host connects: the cluster and its trusted sources. */
+  public readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: DigitalOceanOpenSearchArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mastodon:search:DigitalOceanOpenSearch", name, {}, opts);
@@ -38,7 +40,8 @@ export class DigitalOceanOpenSearch extends pulumi.ComponentResource {
       },
       child,
     );
-    new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: dropletRules(args.trustedDropletIds) }, child);
+    this.ready = [cluster];
+    this.ready.push(new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: dropletRules(args.trustedDropletIds) }, child));
     this.host = cluster.privateHost;
     this.password = pulumi.secret(cluster.password);
     this.registerOutputs({ host: this.host });

@@ -66,5 +66,7 @@ export const createHetzner: ProviderFactory = (name, { spec, plan, config }, opt
       ? { ipv4: [lb.ipv4], ipv6: [lb.ipv6] }
       : { ipv4: proxies.flatMap((h) => (h.publicIpv4 ? [h.publicIpv4] : [])), ipv6: proxies.flatMap((h) => (h.publicIpv6 ? [h.publicIpv6] : [])) },
     exports,
+    // Hetzner has no managed data services: Postgres and Redis come up with their host's converge.
+    dataReady: [],
   };
 };

@@ -32,6 +32,8 @@ export interface MastodonReleaseArgs {
   hosts: Record<string, ReleaseHost>;
   admin?: { username: string; email: string };
   keepReleases?: number;
+  /** Must be done before the first migration: database role and grants, managed clusters, data hosts. */
+  dataReady: pulumi.Resource[];
 }
 
 const KEEP_RELEASES = 3;
@@ -64,7 +66,7 @@ export class MastodonRelease extends pulumi.ComponentResource {
     }
 
     const migrator = host(rollout.migrationHost);
-    this.migratePre = run(`${rollout.migrationHost}-migrate-pre`, migrator, { create: migrateCommand("pre", version) }, [version], [...Object.values(this.builds), migrator.converged]);
+    this.migratePre = run(`${rollout.migrationHost}-migrate-pre`, migrator, { create: migrateCommand("pre", version) }, [version], [...Object.values(this.builds), migrator.converged, ...args.dataReady]);
 
     let previous: pulumi.Resource = this.migratePre;
     for (const r of rollout.hosts) {

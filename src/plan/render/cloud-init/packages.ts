@@ -42,6 +42,9 @@ const APP = [
   "node-corepack",
   "nodejs",
   "pkg-config",
+  // psql: the first-install step grants the managed database to the application user from here,
+  // and admins reach the database with it.
+  "postgresql-client",
   "ruby",
   "ruby-bundler",
   "ruby-dev",

@@ -50,12 +50,15 @@ function web(ctx: RenderContext, host: SizedHost, p: PlannedProcess): HostFile {
     },
     execStart: `${BUNDLE} exec puma -C config/puma.rb`,
     // As upstream's dist/mastodon-web.service. Mastodon's puma.rb uses preload_app!, so Puma
-    // answers USR1 with a hot restart in place: the socket stays open, requests wait, none drop.
+    // answers USR1 with a hot restart of the running release in place (socket kept open). We
+    // never use it to apply changes: environment and new releases need a real restart.
     execReload: "/bin/kill -USR1 $MAINPID",
     service: [...RESTART, "TimeoutStopSec=30s", "LimitNOFILE=65536"],
     hardening: rubyHardening(ctx),
   };
-  return unitFile(p.unit, renderService(unit), [{ kind: "daemon-reload" }, { kind: "reload", unit: p.unit }]);
+  // A changed unit (environment, ExecStart) only takes effect when systemd starts the process
+  // again; USR1 would re-exec Puma with its old environment. So: restart.
+  return unitFile(p.unit, renderService(unit), [{ kind: "daemon-reload" }, { kind: "restart", unit: p.unit }]);
 }
 
 function streaming(ctx: RenderContext, host: SizedHost, ps: readonly PlannedProcess[]): HostFile {

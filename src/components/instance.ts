@@ -18,6 +18,7 @@ import { DatabaseSetup } from "./host/database-setup";
 import { MastodonRelease } from "./host/release";
 import { DO_DIRECT_PORT } from "../plan/endpoints";
 import { PATHS } from "../plan/render/context";
+import { volumeMountPoint } from "../plan/render/cloud-init/volume";
 import { rolloutOf } from "./host/rollout";
 import { GeneratedSecrets } from "./secrets";
 import { userSecretNeeds } from "./user-secrets";
@@ -99,9 +100,14 @@ export class MastodonInstance extends pulumi.ComponentResource {
     const secrets = merged("secrets");
     const on = (host: string) => ({ connection: this.converge[host]!.connection, hostId: this.provider.hosts[host]!.id, user: spec.postgres.user, database: spec.postgres.database });
     const pg = plan.services.postgres;
+    const volumeOf = (host: string) => {
+      const h = plan.hosts.find((x) => x.name === host);
+      const mount = h?.volumeGb !== undefined ? volumeMountPoint(h) : undefined;
+      return mount ? { volumeMount: mount } : {};
+    };
     const database =
       pg.kind === "selfHosted"
-        ? new DatabaseSetup(`${name}-database`, { kind: "selfHosted", ...on(pg.host), after: [this.converge[pg.host]!.converged], password: secrets.DB_PASS! }, child)
+        ? new DatabaseSetup(`${name}-database`, { kind: "selfHosted", ...on(pg.host), after: [this.converge[pg.host]!.converged], password: secrets.DB_PASS!, ...volumeOf(pg.host) }, child)
         : new DatabaseSetup(
             `${name}-database`,
             {

@@ -151,7 +151,13 @@ for u in $(units_for stop); do run systemctl disable --now "$u" || true; done
 for old in "${removed[@]+"${removed[@]}"}"; do rm -f "$root$old"; done
 has daemon-reload && run systemctl daemon-reload
 has update-ca-certificates && run update-ca-certificates --fresh >/dev/null
-for u in $(units_for enable); do run systemctl enable --quiet "$u"; done
+# Timers start at once (they only schedule jobs); services and targets start with the release.
+for u in $(units_for enable); do
+  case "$u" in
+    *.timer) run systemctl enable --now --quiet "$u" ;;
+    *) run systemctl enable --quiet "$u" ;;
+  esac
+done
 restarts="$(units_for restart | sort -u)"
 for u in $restarts; do run systemctl try-restart "$u"; done
 # A unit restarted above has its new configuration already; reloading it again is noise.

@@ -83,6 +83,12 @@ describe("release rollout", () => {
       assert.deepEqual(install.dependencies.filter((d) => d.includes(COMMAND)), [cmd(prod, `prod-host-${host}-boot`).urn]);
     }
     assert.ok(dependsOn(pre, cmd(prod, "prod-host-worker-1-converge")));
+    // The database is ready first: the grants, the pool, and the firewalls trusting the droplets.
+    const setup = cmd(prod, "prod-database-sql");
+    assert.ok(dependsOn(pre, setup));
+    for (const r of prod.resources.filter((x) => /DatabaseConnectionPool|DatabaseFirewall/.test(x.type))) assert.ok(dependsOn(pre, r), `migrations do not wait for ${r.name}`);
+    assert.ok(setup.secretInputs.includes("stdin"), "the admin password travels on stdin, as a secret");
+    assert.match(String(input(setup, "create")), /user=doadmin sslmode=verify-full/);
     const switches = rollout.hosts.map((h) => cmd(prod, `prod-release-${h.name}-switch`));
     // Command dependencies only (a switch also reads its host's private address for the checks).
     const steps = (c: RecordedResource) => c.dependencies.filter((d) => d.includes(COMMAND));

@@ -15,7 +15,7 @@ export type DatabaseSetupArgs = {
   user: string;
   database: string;
 } & (
-  | { kind: "selfHosted"; password: pulumi.Output<string> }
+  | { kind: "selfHosted"; password: pulumi.Output<string>; /** The data volume's mount point, checked first. */ volumeMount?: string }
   | { kind: "managed"; host: pulumi.Input<string>; port: number; adminPassword: pulumi.Output<string>; caFile: string }
 );
 
@@ -36,7 +36,11 @@ export function managedSql(user: string, database: string): string {
   return [`GRANT ALL ON DATABASE ${ident(database)} TO ${ident(user)};`, `\\connect ${ident(database)}`, `GRANT ALL ON SCHEMA public TO ${ident(user)};`, ""].join("\n");
 }
 
-export const SELF_HOSTED_COMMAND = "set -e; IFS= read -r pw; runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -v pw=\"$pw\" -d postgres -f -";
+/** With a data volume, refuses to go on when Postgres's directory is not on it (first boot's mount failed). */
+export function selfHostedCommand(volumeMount?: string): string {
+  const check = volumeMount ? `mountpoint -q ${volumeMount} || { echo "mastodon-stack: ${volumeMount} is not on the data volume; see /var/log/cloud-init.log" >&2; exit 1; }; ` : "";
+  return `set -e; ${check}IFS= read -r pw; runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -v pw="$pw" -d postgres -f -`;
+}
 
 export function managedCommand(host: string, port: number, caFile: string): string {
   const conninfo = `host=${host} port=${port} dbname=defaultdb user=doadmin sslmode=verify-full sslrootcert=${caFile}`;
@@ -50,7 +54,7 @@ export class DatabaseSetup extends pulumi.ComponentResource {
     super("mastodon:database:Setup", name, {}, opts);
     const secret = args.kind === "selfHosted" ? args.password : args.adminPassword;
     const sql = args.kind === "selfHosted" ? selfHostedSql(args.user, args.database) : managedSql(args.user, args.database);
-    const create = args.kind === "selfHosted" ? pulumi.output(SELF_HOSTED_COMMAND) : pulumi.output(args.host).apply((h) => managedCommand(h, args.port, args.caFile));
+    const create = args.kind === "selfHosted" ? pulumi.output(selfHostedCommand(args.volumeMount)) : pulumi.output(args.host).apply((h) => managedCommand(h, args.port, args.caFile));
     this.done = new command.remote.Command(
       `${name}-sql`,
       {

@@ -12,6 +12,7 @@ import type { SizedHost } from "../capacity/hosts";
 import type { HostFile } from "../types";
 import { acmeMode, placeholderCertificateCommand } from "./acme";
 import { hostPackages } from "./cloud-init/packages";
+import { volumeMountScript } from "./cloud-init/volume";
 import { EGRESS_RULESET, EGRESS_UNIT, egressFor, egressRouteCommand, egressRuleset, egressUnit, sysctlLines } from "./cloud-init/network";
 import { PATHS, type RenderContext } from "./context";
 import { placeholdersIn } from "./placeholders";
@@ -90,6 +91,10 @@ export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: read
     users.push({ name: "mastodon", gecos: "Mastodon", homedir: PATHS.home, shell: "/bin/bash", lock_passwd: true });
   }
 
+  const bootcmd: (string | Command)[] = [];
+  if (egress.kind === "client") bootcmd.push(egressRouteCommand(egress.via));
+  if (host.volumeGb !== undefined) bootcmd.push(["sh", "-c", volumeMountScript(ctx.spec, host)]);
+
   const config: Record<string, unknown> = {
     hostname: host.name,
     // .internal is reserved for private use (ICANN, 2024): the host claims no public name.
@@ -102,7 +107,7 @@ export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: read
     package_update: true,
     package_upgrade: true,
     packages,
-    ...(egress.kind === "client" ? { bootcmd: [egressRouteCommand(egress.via)] } : {}),
+    ...(bootcmd.length > 0 ? { bootcmd } : {}),
     write_files: writeFiles.sort((a, b) => (a.path < b.path ? -1 : 1)),
     runcmd,
   };

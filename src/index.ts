@@ -19,3 +19,5 @@ export const loadBalancerAddress = outputs.exports.loadBalancerAddress;
 export const databaseHost = outputs.exports.databaseHost;
 export const mediaHost = outputs.exports.mediaHost;
 export const warnings = plan.warnings;
+/** `pulumi stack output --show-secrets adminAccount`: the first admin's generated password. */
+export const adminAccount = outputs.adminAccount;

@@ -16,6 +16,8 @@ export interface ProgramOutputs {
   hosts: Record<string, pulumi.Output<{ privateAddress: string; publicIpv4: string | null; publicIpv6: string | null }>>;
   exports: Record<string, pulumi.Output<string>>;
   connectionBudget: { clients: number; reserve: number; pool: number | null; databaseLimit: number };
+  /** tootctl's answer when it created the first admin (holds the generated password): secret. */
+  adminAccount?: pulumi.Output<string>;
 }
 
 /** Reads the Pulumi config the stack needs; every missing value is reported in one error. */
@@ -62,6 +64,7 @@ export function mastodonProgram(spec: Spec, plan: Plan, config: ProgramConfig): 
       monthlyCost: { currency: plan.cost.total.currency, monthly: plan.cost.total.monthly },
       hosts,
       exports: instance.exports,
+      ...(instance.release.adminOutput ? { adminAccount: instance.release.adminOutput } : {}),
       connectionBudget: { clients: plan.budget.clientTotal, reserve: plan.budget.reserve, pool: plan.budget.poolSize ?? null, databaseLimit: plan.budget.databaseLimit },
     },
   };

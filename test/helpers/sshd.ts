@@ -3,9 +3,9 @@
 // string, optional stdin). Runs as root, like the hosts it stands in for.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./ports";
 
 export interface Sshd {
   port: number;
@@ -14,16 +14,6 @@ export interface Sshd {
   stop(): void;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === "object" && addr ? addr.port : 0));
-    });
-  });
-}
 
 export async function startSshd(): Promise<Sshd> {
   const dir = mkdtempSync(join(tmpdir(), "sshd-"));

@@ -14,8 +14,10 @@
 // Every call and every /health answer is one line in the log: time, host, user, cwd, name, args…
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { freePort } from "./ports";
+
+export { freePort };
 
 export interface StandInTag {
   tag: string;
@@ -42,17 +44,6 @@ export interface StandInRelease {
   clearLog(): void;
 }
 
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === "object" && addr ? addr.port : 0));
-    });
-  });
-}
 
 function serverScript(tag: StandInTag): string {
   return `// Stand-in for Mastodon ${tag.tag}: /health and /api/v1/instance on $PORT.

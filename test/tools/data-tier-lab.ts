@@ -4,7 +4,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import assert from "node:assert/strict";
@@ -13,6 +12,9 @@ import { PATHS } from "../../src/plan/render/context";
 import { PGBOUNCER, POSTGRES, REDIS } from "../../src/plan/render/data/paths";
 import { fillPlaceholders } from "../../src/plan/render/placeholders";
 import type { HostFile, Plan } from "../../src/plan/types";
+import { freePort } from "../helpers/ports";
+
+export { freePort };
 
 /** Stands in for the host's private address; all of 127/8 is loopback on Linux. */
 export const PRIVATE_IP = "127.0.0.2";
@@ -42,16 +44,6 @@ export async function must(cmd: string, args: string[], opts: Parameters<typeof 
   return r.out;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 export async function waitFor(what: string, proc: ChildProcess, log: () => string, probe: () => Promise<boolean>, ms = 30_000): Promise<void> {
   const until = Date.now() + ms;

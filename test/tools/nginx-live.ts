@@ -5,16 +5,12 @@ import { request } from "node:https";
 import { connect, type AddressInfo } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { nginxArgs, type NginxTree } from "./nginx-tree";
+import { freePort } from "../helpers/ports";
+
+export { freePort };
 
 export function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
-}
-
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  const port = await listen(s);
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 function waitForPort(port: number, deadline: number): Promise<void> {

@@ -1,8 +1,7 @@
 // Managed Valkey for Mastodon's Redis: one node in the stack's VPC, reachable only from the
 // droplets that run Mastodon processes.
 import * as pulumi from "@pulumi/pulumi";
-import * as digitalocean from "@pulumi/digitalocean";
-import { dropletRules } from "./database";
+import { managedCluster, type ManagedClusterArgs } from "./managed-cluster";
 
 /** DigitalOcean's current Valkey major (the provider's own example uses it: databaseCluster.d.ts). */
 const VALKEY_VERSION = "8";
@@ -15,14 +14,7 @@ const VALKEY_VERSION = "8";
  */
 const EVICTION_POLICY = "noeviction";
 
-export interface DigitalOceanValkeyArgs {
-  stack: string;
-  region: string;
-  vpcId: pulumi.Input<string>;
-  size: string;
-  /** Droplet ids of the hosts that connect (applicationHosts). */
-  trustedDropletIds: pulumi.Input<string>[];
-}
+export type DigitalOceanValkeyArgs = ManagedClusterArgs;
 
 export class DigitalOceanValkey extends pulumi.ComponentResource {
   /** The cluster's hostname inside the VPC. */
@@ -34,25 +26,7 @@ export class DigitalOceanValkey extends pulumi.ComponentResource {
 
   constructor(name: string, args: DigitalOceanValkeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mastodon:cache:DigitalOceanValkey", name, {}, opts);
-    const child = { parent: this };
-    const cluster = new digitalocean.DatabaseCluster(
-      name,
-      {
-        name: `${args.stack}-valkey`,
-        engine: "valkey",
-        version: VALKEY_VERSION,
-        size: args.size,
-        region: args.region,
-        nodeCount: 1,
-        privateNetworkUuid: args.vpcId,
-        evictionPolicy: EVICTION_POLICY,
-      },
-      child,
-    );
-    this.ready = [cluster];
-    this.ready.push(new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: dropletRules(args.trustedDropletIds) }, child));
-    this.host = cluster.privateHost;
-    this.password = pulumi.secret(cluster.password);
+    ({ host: this.host, password: this.password, ready: this.ready } = managedCluster(name, args, { engine: "valkey", version: VALKEY_VERSION, evictionPolicy: EVICTION_POLICY }, this));
     this.registerOutputs({ host: this.host });
   }
 }

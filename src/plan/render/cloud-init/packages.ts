@@ -26,6 +26,8 @@ const BASE = ["ca-certificates", "unattended-upgrades"];
  */
 const APP = [
   "build-essential",
+  // The release script's health checks after a switch.
+  "curl",
   "ffmpeg",
   "file",
   "git",

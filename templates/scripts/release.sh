@@ -271,19 +271,28 @@ point_live() {
 # hosts meanwhile; a single web host answers 502 for the seconds Puma takes to boot.
 # Runs each unit's action for the release $1, in order. Sets failed to what went wrong.
 # Puma (see above), streaming (one Node process per port) and Sidekiq alike: restart, which also
-# starts a unit that is not running yet (first install).
+# starts a unit that is not running yet (first install). Streaming processes go one at a time:
+# each must answer its health check before the next restarts, so a host never drops every
+# websocket at once. Sets failed (and after) when a unit or its check fails.
 apply_units() {
-  local u
+  local u port
   for u in "${units[@]+"${units[@]}"}"; do
     systemctl restart "$u" || { failed="systemctl restart $u"; return 1; }
     say "restarted $u"
+    case "$u" in
+      mastodon-streaming@*.service)
+        port="${u#mastodon-streaming@}"
+        port="${port%.service}"
+        wait_healthy ":$port/" || return 1 ;;
+    esac
   done
 }
 
-# Every URL must answer 200 within TIMEOUT seconds of the switch. Sets failed and after.
+# Every check URL (containing $1, when given) must answer 200 within TIMEOUT seconds.
 wait_healthy() {
   local start=$SECONDS url code
   for url in "${checks[@]+"${checks[@]}"}"; do
+    case "$url" in *"${1:-}"*) ;; *) continue ;; esac
     while :; do
       code="$(curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 --max-time 5 "$url" 2> /dev/null || true)"
       [ "$code" = 200 ] && break

@@ -349,6 +349,25 @@ describe("mastodon-release over ssh", () => {
     assert.deepEqual(JSON.parse((await get(b, "/api/v1/instance")).body), { version: "v1.3.0" });
   });
 
+  it("streaming processes restart one at a time: the next waits for the previous one's health check", async (t) => {
+    if (!ready(t)) return;
+    const b = hosts[1]!;
+    const live = liveOf(b).replace("releases/", "");
+    const target = live === "v1.3.0" ? "v1.1.0" : "v1.3.0";
+    assert.equal(build(b, target).code, 0);
+    standIn.clearLog();
+    // Nothing answers on the first streaming port: its check fails, so the second never restarts.
+    const dead = await freePort();
+    const units = ["mastodon-streaming@" + dead + ".service", "mastodon-streaming@" + (dead + 1) + ".service"];
+    const r = run(b, `switch ${target}`, switchCommand(target, { units, checks: [`http://127.0.0.1:${dead}/api/v1/streaming/health`] }, b.root));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`http://127.0.0.1:${dead}/api/v1/streaming/health failed after \\d+ s on ${target.replace(/\./g, "\\.")}; rolled back to ${live.replace(/\./g, "\\.")}`));
+    const calls = actions(standIn.calls(), "b").map((c) => c.args.join(" "));
+    // Switch: the first streaming unit only; rollback: again the first only (same check fails).
+    assert.deepEqual(calls, [`restart ${units[0]}`, `restart ${units[0]}`]);
+    assert.equal(liveOf(b), `releases/${live}`);
+  });
+
   it("a switch killed after moving the link is redone, not taken for a no-op", async (t) => {
     if (!ready(t)) return;
     const b = hosts[1]!;

@@ -90,12 +90,17 @@ export class MastodonInstance extends pulumi.ComponentResource {
     const gateway = spec.network.ipv4Egress && "gateway" in spec.network.ipv4Egress ? plan.hosts.find((h) => h.group === (spec.network.ipv4Egress as { gateway: string }).gateway)?.name : undefined;
     const withIpv4 = Object.values(this.provider.hosts).filter((h) => h.publicIpv4);
     const route = { adminHasIpv6: spec.network.adminCidrs.some((c) => c.includes(":")), jump: (gateway ? this.provider.hosts[gateway] : undefined) ?? withIpv4[0] };
-    this.converge = Object.fromEntries(
-      plan.hosts.map((h) => {
-        const certificate = issue && h.roles.includes("proxy") ? { certificate: { command: issue, names: certificateNames(spec) } } : {};
-        return [h.name, new HostConverge(`${name}-host-${h.name}`, { host: this.provider.hosts[h.name]!, files: this.hostFiles[h.name]!, privateKey: config.sshPrivateKey, route, ...certificate }, child)];
-      }),
-    );
+    // App hosts converge one after another: the script waits for a restarted unit's health check,
+    // so a configuration change never restarts every Puma at once. Other hosts go in parallel.
+    this.converge = {};
+    let previousApp: pulumi.Resource | undefined;
+    for (const h of plan.hosts) {
+      const certificate = issue && h.roles.includes("proxy") ? { certificate: { command: issue, names: certificateNames(spec) } } : {};
+      const after = h.processes.length > 0 && previousApp ? { after: [previousApp] } : {};
+      const c = new HostConverge(`${name}-host-${h.name}`, { host: this.provider.hosts[h.name]!, files: this.hostFiles[h.name]!, privateKey: config.sshPrivateKey, route, ...certificate, ...after }, child);
+      this.converge[h.name] = c;
+      if (h.processes.length > 0) previousApp = c.converged;
+    }
     const rollout = rolloutOf(plan);
     const secrets = merged("secrets");
     const on = (host: string) => ({ connection: this.converge[host]!.connection, hostId: this.provider.hosts[host]!.id, user: spec.postgres.user, database: spec.postgres.database });

@@ -165,6 +165,26 @@ for u in $(units_for reload | sort -u); do
   grep -qxF "$u" <<< "$restarts" || run systemctl try-reload-or-restart "$u"
 done
 
+# A unit restarted for a changed file must come back healthy before this host counts as done
+# (the program converges app hosts one after another, so a change rolls through the instance).
+# Only running units are checked: on a first install nothing runs yet.
+checks="$root/etc/mastodon/health-checks"
+if [ -f "$checks" ]; then
+  while read -r unit url; do
+    case "$unit" in ''|'#'*) continue ;; esac
+    grep -qxF "restart:$unit" "$journal" || grep -qxF "reload:$unit" "$journal" || continue
+    systemctl is-active --quiet "$unit" || continue
+    start=$SECONDS
+    until [ "$(curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 --max-time 5 "$url" 2>/dev/null || true)" = 200 ]; do
+      if [ $((SECONDS - start)) -ge "${MASTODON_HEALTH_TIMEOUT:-120}" ]; then
+        die "$unit was restarted but $url did not answer 200 within ${MASTODON_HEALTH_TIMEOUT:-120} s (journalctl -u $unit)"
+      fi
+      sleep 1
+    done
+    done_actions+=("healthy $unit")
+  done < "$checks"
+fi
+
 printf '%s\n' "${paths[@]+"${paths[@]}"}" > "$work/managed.new"
 replace "$work/managed.new" "$managed"
 rm -f "$journal"

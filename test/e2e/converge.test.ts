@@ -9,7 +9,10 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { bundleText } from "../../src/components/host/bundle";
 import { CONVERGE_PATH, convergeCommand, convergeScript, installScriptCommand } from "../../src/components/host/commands";
+import { HEALTH_CHECKS } from "../../src/plan/render/health";
 import { NGINX_PATHS } from "../../src/plan/render/nginx";
+import { spawn, spawnSync } from "node:child_process";
+import { freePort } from "../helpers/ports";
 import { fillPlaceholders } from "../../src/plan/render/placeholders";
 import type { HostFile } from "../../src/plan/types";
 import { examplePlan } from "../helpers/plans";
@@ -36,14 +39,17 @@ function ready(t: TestContext): boolean {
   return Boolean(sshd);
 }
 
+/** Records every call; units count as not running (a first install) unless ACTIVE_UNITS lists them. */
+let SYSTEMCTL = "";
+
 function writeStub(name: string, body: string): void {
   writeFileSync(join(stub, name), `#!/bin/bash\n${body}\n`);
   chmodSync(join(stub, name), 0o755);
 }
 
-function converge(bundle: string): { code: number; stdout: string; stderr: string; calls: string[] } {
+function converge(bundle: string, env = ""): { code: number; stdout: string; stderr: string; calls: string[] } {
   writeFileSync(log, "");
-  const r = sshd!.exec(`PATH=${stub}:$PATH ${convergeCommand(root)}`, bundle);
+  const r = sshd!.exec(`${env} PATH=${stub}:$PATH ${convergeCommand(root)}`, bundle);
   const calls = readFileSync(log, "utf8").split("\n").filter(Boolean);
   return { ...r, calls };
 }
@@ -68,7 +74,8 @@ before(async () => {
   stub = join(base, "bin");
   log = join(base, "calls.log");
   mkdirSync(stub, { recursive: true });
-  writeStub("systemctl", `echo "systemctl $*" >> ${log}`);
+  SYSTEMCTL = `echo "systemctl $*" >> ${log}\nif [ "$1" = is-active ]; then case " \${ACTIVE_UNITS:-} " in *" $3 "*) exit 0 ;; *) exit 3 ;; esac; fi`;
+  writeStub("systemctl", SYSTEMCTL);
   writeStub("update-ca-certificates", `echo "update-ca-certificates $*" >> ${log}`);
   // `nginx -t` against the tree: a mirror with every host path moved under it, checked by the real nginx.
   writeStub(
@@ -173,7 +180,7 @@ describe("converge over ssh", () => {
     const killed = converge(bundleText(files));
     assert.notEqual(killed.code, 0);
     assert.ok(readFileSync(join(root, env), "utf8").endsWith("# changed\n"));
-    writeStub("systemctl", `echo "systemctl $*" >> ${log}`);
+    writeStub("systemctl", SYSTEMCTL);
     const r = converge(bundleText(files));
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(summary(r.stdout)!.slice(0, 3), [0, 0, 0]);
@@ -200,6 +207,40 @@ describe("converge over ssh", () => {
     assert.deepEqual(summary(r.stdout), [0, 1, 0, 0]);
     assert.equal((statSync(env).mode & 0o777).toString(8), "600");
     assert.deepEqual(r.calls, []);
+  });
+
+  it("a running unit restarted for a change must answer its health check before the host counts as done", async (t) => {
+    if (!ready(t)) return;
+    // A separate process: the ssh calls below are synchronous and would block an in-process server.
+    const statusFile = join(base, "health-status");
+    writeFileSync(statusFile, "200");
+    const port = await freePort();
+    const server = spawn(process.execPath, ["-e", `require("http").createServer((q, r) => r.writeHead(Number(require("fs").readFileSync(${JSON.stringify(statusFile)}, "utf8"))).end()).listen(${port}, "127.0.0.1")`], { stdio: "ignore" });
+    t.after(() => server.kill());
+    for (let i = 0; i < 50 && spawnSync("curl", ["-s", "-o", "/dev/null", `http://127.0.0.1:${port}/`]).status !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const setStatus = (code: number) => writeFileSync(statusFile, String(code));
+    const point = (c: string) => c.replace(/http:\/\/127\.0\.0\.1:3000\/health/, `http://127.0.0.1:${port}/health`);
+    files = withFile(HEALTH_CHECKS, point);
+    const env = "ACTIVE_UNITS=mastodon-web.service MASTODON_HEALTH_TIMEOUT=3";
+    const first = converge(bundleText(files), env);
+    assert.equal(first.code, 0, first.stderr);
+    files = withFile("/etc/mastodon/env.production", (c) => `${c}# rolled\n`);
+    const ok = converge(bundleText(files), env);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /ran healthy mastodon-web\.service/);
+    // Every restarted unit with a check is asked whether it runs; only the running one is polled.
+    assert.deepEqual(systemctl(ok.calls).filter((c) => c.startsWith("is-active")), ["is-active --quiet mastodon-web.service", "is-active --quiet mastodon-streaming@4000.service", "is-active --quiet mastodon-streaming@4001.service"]);
+    assert.equal(ok.stdout.match(/^ran healthy /gm)?.length, 1);
+    setStatus(500);
+    files = withFile("/etc/mastodon/env.production", (c) => `${c}# again\n`);
+    const bad = converge(bundleText(files), env);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, new RegExp(`mastodon-web.service was restarted but http://127.0.0.1:${port}/health did not answer 200 within 3 s`));
+    // The restart stays journalled: the next run (healthy again) restarts and checks once more.
+    setStatus(200);
+    const retry = converge(bundleText(files), env);
+    assert.equal(retry.code, 0, retry.stderr);
+    assert.ok(systemctl(retry.calls).includes("try-restart mastodon-web.service"));
   });
 
   it("a truncated bundle is refused before anything is written", (t) => {

@@ -42,6 +42,15 @@ describe("converge steps", () => {
     }
   });
 
+  it("app hosts converge one after another (a change rolls through them); the others in parallel", () => {
+    const c = (h: string) => cmd(prod, `prod-host-${h}-converge`);
+    const steps = (r: RecordedResource) => r.dependencies.filter((d) => d.includes(COMMAND));
+    assert.deepEqual(steps(c("web-1")), [cmd(prod, "prod-host-web-1-install").urn]);
+    assert.deepEqual(steps(c("web-2")), [cmd(prod, "prod-host-web-2-install").urn, c("web-1").urn].sort());
+    assert.deepEqual(steps(c("worker-1")), [cmd(prod, "prod-host-worker-1-install").urn, c("web-2").urn].sort());
+    assert.deepEqual(steps(c("edge-2")), [cmd(prod, "prod-host-edge-2-install").urn]);
+  });
+
   it("the trigger is the bundle's hash: the same stack gives the same hashes; one changed file changes only its host's", async () => {
     const again = await runStack("prod");
     assert.deepEqual(again.bundleHashes, prod.bundleHashes);

@@ -15,6 +15,8 @@ export interface HostConvergeArgs {
   files: pulumi.Output<HostFile[]>;
   privateKey: pulumi.Input<string>;
   route: ConnectionRoute;
+  /** Converge only after these (the previous app host's converge: changes roll host by host). */
+  after?: pulumi.Resource[];
   /** certbot's issue command on a proxy host (see plan/render/acme.ts); runs after the first converge. */
   certificate?: { command: string; names: string[] };
 }
@@ -43,8 +45,8 @@ export class HostConverge extends pulumi.ComponentResource {
     this.converged = new command.remote.Command(
       `${name}-converge`,
       { connection, create: convergeCommand(), update: convergeCommand(), stdin: bundle, triggers: [args.host.id, this.bundleHash] },
-      // No data flows from the install step to this one: the order is the only link.
-      { parent: this, dependsOn: [install] },
+      // No data flows from the install step (or the previous host) to this one: order only.
+      { parent: this, dependsOn: [install, ...(args.after ?? [])] },
     );
     if (args.certificate) {
       // Re-issued only when the names change (or the host is new); renewals are certbot.timer's.

@@ -5,11 +5,12 @@ import { renderAcme } from "./acme";
 import type { RenderContext } from "./context";
 import { renderData } from "./data";
 import { renderEnv } from "./env";
+import { renderHealthChecks } from "./health";
 import { renderNginx } from "./nginx";
 import { renderSystemd } from "./systemd";
 import { renderTls } from "./tls";
 
-const RENDERERS: readonly ((ctx: RenderContext, host: SizedHost) => HostFile[])[] = [renderEnv, renderSystemd, renderNginx, renderData, renderTls, renderAcme];
+const RENDERERS: readonly ((ctx: RenderContext, host: SizedHost) => HostFile[])[] = [renderEnv, renderSystemd, renderNginx, renderData, renderTls, renderAcme, renderHealthChecks];
 
 export function renderHost(ctx: RenderContext, host: SizedHost): HostFile[] {
   const files = RENDERERS.flatMap((r) => r(ctx, host));

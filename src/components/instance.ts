@@ -60,6 +60,7 @@ export class MastodonInstance extends pulumi.ComponentResource {
           accountId: config.cloudflareAccountId!,
           bucket: spec.media.r2.bucket ?? `${spec.name}-media`,
           webOrigin: `https://${plan.stack.webDomain}`,
+          protectData: spec.protectData,
           ...(spec.media.r2.customDomain && spec.dns.provider === "cloudflare" ? { customDomain: { domain: spec.media.r2.customDomain, zoneId: spec.dns.zoneId } } : {}),
         },
         child,

@@ -17,6 +17,8 @@ export interface RecordedResource {
   parent: string;
   dependencies: string[];
   custom: boolean;
+  /** Created with Pulumi's protect: destroy or replacement stops instead of deleting it. */
+  protect: boolean;
   /** Inputs as the provider would receive them; secret values replaced by "<redacted>". */
   inputs: unknown;
   /** Names of the top-level inputs that arrived marked secret. */
@@ -52,6 +54,7 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
+  getProtect(): boolean | undefined;
   getDependenciesList(): string[];
 }
 
@@ -88,6 +91,7 @@ export async function startMockedRun(project: string, stack: string): Promise<{ 
           parent: req.getParent(),
           dependencies: [...new Set(req.getDependenciesList())].sort(),
           custom: req.getCustom(),
+          protect: req.getProtect() === true,
           inputs: redactSecrets(rawInputs),
           secretInputs: Object.keys(rawInputs).filter((k) => isSecretValue(rawInputs[k])).sort(),
         });

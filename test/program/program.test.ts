@@ -11,7 +11,7 @@ import { startMockedRun } from "../../src/program/mocks";
 import { SpecError } from "../../src/spec/errors";
 import { loadStack, parseStack } from "../../src/spec/load";
 import { covers, inboundRules, WORLD } from "../helpers/firewall";
-import { runStack, STACKS, type ProgramRun } from "../helpers/program";
+import { runProgram, runStack, STACKS, type ProgramRun } from "../helpers/program";
 import { edited } from "../helpers/stacks";
 
 const STACK_NAMES = ["prod", "single", "hobby"] as const;
@@ -83,6 +83,21 @@ for (const name of STACK_NAMES) {
     });
   });
 }
+
+describe("program: data protection", () => {
+  const protectedOf = (r: ProgramRun) => r.resources.filter((x) => x.protect).map((x) => `${x.type.split(":").pop()} ${x.name}`).sort();
+
+  it("protects exactly what holds data: the database (or the host keeping it on its disk), volumes, media buckets", () => {
+    assert.deepEqual(protectedOf(runs.prod!), ["DatabaseCluster prod-postgres", "SpacesBucket prod-media"]);
+    assert.deepEqual(protectedOf(runs.single!), ["R2Bucket single-media", "Volume single-hosts-box-data"]);
+    assert.deepEqual(protectedOf(runs.hobby!), ["R2Bucket hobby-media", "Server hobby-hosts-data"]);
+  });
+
+  it("protectData: false protects nothing", async () => {
+    const r = await runProgram(parseStack(edited("hobby", (d) => (d.protectData = false)), "hobby.yaml"));
+    assert.deepEqual(protectedOf(r), []);
+  });
+});
 
 describe("program: generated secrets", () => {
   it("are the same on a second run with the same state: same resources, same inputs, same values", async () => {

@@ -4,6 +4,7 @@
 // Cloudflare and meant for light use: the plan warns about it).
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
+import { dataProtection } from "../protection";
 
 export interface R2StorageArgs {
   accountId: pulumi.Input<string>;
@@ -11,6 +12,7 @@ export interface R2StorageArgs {
   /** Origin allowed to fetch media from scripts: https://<web domain>. */
   webOrigin: string;
   customDomain?: { domain: string; zoneId: pulumi.Input<string> };
+  protectData: boolean;
 }
 
 export class R2Storage extends pulumi.ComponentResource {
@@ -23,7 +25,7 @@ export class R2Storage extends pulumi.ComponentResource {
   constructor(name: string, args: R2StorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mastodon:storage:R2Storage", name, {}, opts);
     const parent = { parent: this };
-    const bucket = new cloudflare.R2Bucket(name, { accountId: args.accountId, name: args.bucket }, parent);
+    const bucket = new cloudflare.R2Bucket(name, { accountId: args.accountId, name: args.bucket }, { ...parent, ...dataProtection(args.protectData) });
     new cloudflare.R2BucketCors(
       name,
       {

@@ -6,6 +6,7 @@
 // refuses every other client — the proxies included, which never need the database.
 import * as pulumi from "@pulumi/pulumi";
 import * as digitalocean from "@pulumi/digitalocean";
+import { dataProtection } from "../protection";
 
 export interface DigitalOceanPostgresArgs {
   stack: string;
@@ -20,6 +21,7 @@ export interface DigitalOceanPostgresArgs {
   pool?: { name: string; mode: "transaction" | "session"; size: number };
   /** Droplet ids of the hosts that connect (applicationHosts). */
   trustedDropletIds: pulumi.Input<string>[];
+  protectData: boolean;
 }
 
 /** Database firewall rules that admit exactly these droplets. */
@@ -55,7 +57,7 @@ export class DigitalOceanPostgres extends pulumi.ComponentResource {
         nodeCount: args.nodes,
         privateNetworkUuid: args.vpcId,
       },
-      child,
+      { ...child, ...dataProtection(args.protectData) },
     );
     const db = new digitalocean.DatabaseDb(`${name}-db`, { clusterId: cluster.id, name: args.database }, child);
     const user = new digitalocean.DatabaseUser(`${name}-user`, { clusterId: cluster.id, name: args.user }, child);

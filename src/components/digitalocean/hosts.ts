@@ -5,6 +5,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import type { PlannedHost } from "../../plan/types";
 import type { Role } from "../../spec/schema/common";
 import type { HostHandle } from "../contract";
+import { dataProtection, keepsDataOnDisk } from "../protection";
 
 /** Debian 13, which the rendered user-data and units target (src/plan/render/cloud-init/packages.ts); slug follows DigitalOcean's debian-<major>-x64 pattern (unconfirmed against the live image list). */
 export const IMAGE = "debian-13-x64";
@@ -19,6 +20,7 @@ export interface DigitalOceanHostsArgs {
   hosts: readonly HostPlan[];
   /** SSH key ids or fingerprints already in the account. */
   sshKeys: string[];
+  protectData: boolean;
 }
 
 export const stackTag = (stack: string) => `mastodon-${stack}`;
@@ -64,7 +66,7 @@ export class DigitalOceanHosts extends pulumi.ComponentResource {
         // User data and SSH keys only matter at first boot (later changes arrive over SSH), and
         // DigitalOcean can change neither in place: without ignoring them an edit would rebuild
         // every droplet and lose its local state.
-        { ...child, ignoreChanges: ["userData", "sshKeys"] },
+        { ...child, ignoreChanges: ["userData", "sshKeys"], ...dataProtection(args.protectData && keepsDataOnDisk(host)) },
       );
       const dropletId = droplet.id.apply(Number);
 
@@ -79,7 +81,7 @@ export class DigitalOceanHosts extends pulumi.ComponentResource {
             initialFilesystemType: "ext4",
             description: `Data of ${args.stack} ${host.name} (${host.roles.join(", ")})`,
           },
-          child,
+          { ...child, ...dataProtection(args.protectData) },
         );
         // Attached, not listed in the droplet's volumeIds: a volume change then never touches the droplet.
         new digitalocean.VolumeAttachment(`${name}-${host.name}-data`, { dropletId, volumeId: volume.id }, child);

@@ -41,7 +41,7 @@ export const createDigitalOcean: ProviderFactory = (name, { spec, plan, config }
   const exports: Values = {};
 
   const network = new DigitalOceanNetwork(`${name}-vpc`, { vpcName: `${stack}-${region}`, region, ipRange: spec.network.privateCidr }, opts);
-  const droplets = new DigitalOceanHosts(`${name}-hosts`, { stack, region, vpcId: network.vpcId, hosts: plan.hosts, sshKeys: config.sshKeys }, opts);
+  const droplets = new DigitalOceanHosts(`${name}-hosts`, { stack, region, vpcId: network.vpcId, hosts: plan.hosts, sshKeys: config.sshKeys, protectData: spec.protectData }, opts);
   const hosts = droplets.hosts;
   for (const h of Object.values(hosts)) outputs[`address.${h.name}`] = h.privateAddress;
   for (const [host, device] of Object.entries(droplets.volumeDevices)) outputs[`volume.${host}.device`] = device;
@@ -98,6 +98,7 @@ export const createDigitalOcean: ProviderFactory = (name, { spec, plan, config }
         version: pg.version,
         database: spec.postgres.database,
         user: spec.postgres.user,
+        protectData: spec.protectData,
         ...(managedPool ? { pool: managedPool } : {}),
       },
       opts,
@@ -129,7 +130,7 @@ export const createDigitalOcean: ProviderFactory = (name, { spec, plan, config }
   if (spaces) {
     const media = new SpacesStorage(
       `${name}-media`,
-      { stack, bucket: spaces.bucket ?? `${stack}-media`, region: spaces.region, cdn: spaces.cdn, webOrigin: `https://${plan.stack.webDomain}` },
+      { stack, bucket: spaces.bucket ?? `${stack}-media`, region: spaces.region, cdn: spaces.cdn, webOrigin: `https://${plan.stack.webDomain}`, protectData: spec.protectData },
       opts,
     );
     if (media.cdnHost) outputs["media.cdnHost"] = media.cdnHost;

@@ -2,6 +2,7 @@
 // the CDN in front of it when the stack asks for one, and a key that can touch only this bucket.
 import * as pulumi from "@pulumi/pulumi";
 import * as digitalocean from "@pulumi/digitalocean";
+import { dataProtection } from "../protection";
 
 /** Media objects never change under one key, so edge caches may keep them an hour. */
 const CDN_TTL_SECONDS = 3600;
@@ -14,6 +15,7 @@ export interface SpacesStorageArgs {
   cdn: boolean;
   /** https://<web domain>: the only origin whose pages load media with CORS. */
   webOrigin: string;
+  protectData: boolean;
 }
 
 export class SpacesStorage extends pulumi.ComponentResource {
@@ -31,7 +33,7 @@ export class SpacesStorage extends pulumi.ComponentResource {
 
     // Private by default: Mastodon uploads each object with a public-read ACL of its own, so
     // nothing else in the bucket (such as an admin's stray upload) is listed or served.
-    const bucket = new digitalocean.SpacesBucket(name, { name: args.bucket, region: args.region, acl: "private" }, child);
+    const bucket = new digitalocean.SpacesBucket(name, { name: args.bucket, region: args.region, acl: "private" }, { ...child, ...dataProtection(args.protectData) });
     new digitalocean.SpacesBucketCorsConfiguration(
       `${name}-cors`,
       { bucket: bucket.name, region: args.region, corsRules: [{ allowedMethods: ["GET", "HEAD"], allowedOrigins: [args.webOrigin] }] },

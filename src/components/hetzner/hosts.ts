@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as hcloud from "@pulumi/hcloud";
 import type { PlannedHost } from "../../plan/types";
 import type { HostHandle } from "../contract";
+import { dataProtection, keepsDataOnDisk } from "../protection";
 import { hcloudId, stackLabels } from "./common";
 
 /** The rendered user-data and units target Debian 13 (src/plan/render/cloud-init/packages.ts). */
@@ -26,6 +27,7 @@ export interface HetznerHostsArgs {
   subnetId: pulumi.Input<string>;
   /** Firewall ids per host name (HetznerFirewalls.byHost). */
   firewallIds: Readonly<Record<string, pulumi.Input<number>[]>>;
+  protectData: boolean;
 }
 
 export class HetznerHosts extends pulumi.ComponentResource {
@@ -86,14 +88,14 @@ export class HetznerHosts extends pulumi.ComponentResource {
         // so a replacement must release them first: delete, then create. User data and SSH keys
         // only matter at first boot (later changes arrive over SSH), and the provider can change
         // neither in place: without ignoring them an edit would wipe the server.
-        { ...child, deleteBeforeReplace: true, ignoreChanges: ["userData", "sshKeys"] },
+        { ...child, deleteBeforeReplace: true, ignoreChanges: ["userData", "sshKeys"], ...dataProtection(args.protectData && keepsDataOnDisk(host)) },
       );
 
       if (host.volumeGb !== undefined) {
         const volume = new hcloud.Volume(
           `${name}-${host.name}-data`,
           { name: `${args.stack}-${host.name}-data`, size: host.volumeGb, location: args.location, format: "ext4", labels },
-          child,
+          { ...child, ...dataProtection(args.protectData) },
         );
         // Not automounted: the converge step mounts it at the data directory by its by-id path,
         // with the options the data service needs, before that service first starts.

@@ -34,7 +34,7 @@ export const createHetzner: ProviderFactory = (name, { spec, plan, config }, opt
   const firewalls = new HetznerFirewalls(`${name}-firewalls`, { stack: spec.name, groups: firewallGroups(spec, plan), adminCidrs: spec.network.adminCidrs }, opts);
   const servers = new HetznerHosts(
     `${name}-hosts`,
-    { stack: spec.name, location, hosts: plan.hosts, sshKeys: config.sshKeys, networkId: network.networkId, subnetId: network.subnetId, firewallIds: firewalls.byHost },
+    { stack: spec.name, location, hosts: plan.hosts, sshKeys: config.sshKeys, networkId: network.networkId, subnetId: network.subnetId, firewallIds: firewalls.byHost, protectData: spec.protectData },
     opts,
   );
 

@@ -65,6 +65,10 @@ export const Stack = z.strictObject({
   mail: Mail.optional(),
   backups: Backups.optional(),
   tuning: Tuning.default({ memoryHeadroomPercent: 15, connectionReserve: 10 }),
+  protectData: z
+    .boolean()
+    .default(true)
+    .describe("Create the database, data volumes, media buckets (and a host that keeps Postgres on its own disk) with Pulumi's protect: destroy or replacement stops instead of deleting data."),
 });
 
 export type Spec = z.infer<typeof Stack>;

@@ -267,8 +267,8 @@ point_live() {
 # USR1 (the unit's reload) is not a phased restart but a hot one: the master re-execs itself in
 # its restart directory (the resolved old releases/<version>, since systemd sets no $PWD), with
 # $0 and BUNDLE_GEMFILE still pointing into the old release. A reload would keep serving old code.
-# Hosts switch one at a time, so the proxies' upstream retry sends requests to the other web
-# hosts meanwhile; a single web host answers 502 for the seconds Puma takes to boot.
+# A restart loses no request: systemd holds Puma's listener (mastodon-web.socket), so connections
+# queue while the new Puma boots, and hosts switch one at a time behind the proxies.
 # Runs each unit's action for the release $1, in order. Sets failed to what went wrong.
 # Puma (see above), streaming (one Node process per port) and Sidekiq alike: restart, which also
 # starts a unit that is not running yet (first install). Streaming processes go one at a time:

@@ -12,6 +12,7 @@ import type { PlannedHost } from "../../src/plan/types";
 import { loadStack } from "../../src/spec/load";
 import { EXAMPLES, examplePlan, ROOT } from "../helpers/plans";
 import { requireTool } from "../helpers/tools";
+import { fillPlaceholders } from "../../src/plan/render/placeholders";
 
 const UNIT_DIR = "/etc/systemd/system/";
 const MAX_EXPOSURE = 1.5;
@@ -46,7 +47,9 @@ function buildRoot(host: PlannedHost, extra: Record<string, string> = {}): Root 
   mkdirSync(unitDir, { recursive: true });
   for (const f of readdirSync(SYSTEM_UNITS!)) if (/\.(target|slice)$/.test(f)) cpSync(join(SYSTEM_UNITS!, f), join(unitDir, f), { dereference: true });
   const units: string[] = [];
-  const files = host.files.filter((f) => f.path.startsWith(UNIT_DIR)).map((f) => [f.path.slice(UNIT_DIR.length), f.content] as const);
+  // Markers are filled as the program fills them: addresses become VPC addresses, secrets text.
+  const fill = (c: string) => fillPlaceholders(c, (kind, name) => (kind === "output" && name.startsWith("address.") ? "10.10.0.9" : `test-${name}`));
+  const files = host.files.filter((f) => f.path.startsWith(UNIT_DIR)).map((f) => [f.path.slice(UNIT_DIR.length), fill(f.content)] as const);
   for (const [name, content] of [...files, ...Object.entries(extra)]) {
     const path = join(dir, UNIT_DIR, name);
     mkdirSync(dirname(path), { recursive: true });

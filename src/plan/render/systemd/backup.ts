@@ -84,6 +84,7 @@ export function backupFiles(ctx: RenderContext, host: SizedHost): HostFile[] {
     type: "oneshot",
     after: ["network-online.target"],
     wants: ["network-online.target"],
+    requires: [],
     partOf: "",
     workingDirectory: "/",
     environmentFiles: [PATHS.env, ...(backups.target.s3 ? [BACKUP_ENV] : [])],

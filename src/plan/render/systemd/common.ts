@@ -43,6 +43,8 @@ export interface ServiceUnit {
   type: "simple" | "oneshot";
   after: string[];
   wants: string[];
+  /** Units that must run with this one (the web listener socket). */
+  requires: string[];
   partOf: string;
   workingDirectory: string;
   environmentFiles: string[];

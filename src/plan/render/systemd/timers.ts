@@ -85,6 +85,7 @@ export function maintenanceTimers(ctx: RenderContext, host: SizedHost): HostFile
       type: "oneshot",
       after: ["network-online.target"],
       wants: ["network-online.target"],
+      requires: [],
       partOf: "",
       workingDirectory: PATHS.live,
       environmentFiles: [PATHS.env, MAINTENANCE_ENV],

@@ -16,14 +16,16 @@ import {
   unitFile,
   type ServiceUnit,
 } from "./common";
+import { renderTemplate } from "../engine";
 
 export const STREAMING_TEMPLATE = "mastodon-streaming@.service";
 
-function base(ctx: RenderContext, host: SizedHost): Pick<ServiceUnit, "type" | "after" | "wants" | "partOf" | "workingDirectory" | "environmentFiles" | "execStartPre" | "wantedBy"> {
+function base(ctx: RenderContext, host: SizedHost): Pick<ServiceUnit, "type" | "after" | "wants" | "requires" | "partOf" | "workingDirectory" | "environmentFiles" | "execStartPre" | "wantedBy"> {
   return {
     type: "simple",
     after: ["network-online.target", ...localDataUnits(ctx, host)],
     wants: ["network-online.target"],
+    requires: [],
     partOf: TARGET,
     workingDirectory: PATHS.live,
     environmentFiles: [PATHS.env],
@@ -38,6 +40,8 @@ const RESTART = ["Restart=always", "RestartSec=5s"];
 function web(ctx: RenderContext, host: SizedHost, p: PlannedProcess): HostFile {
   const unit: ServiceUnit = {
     ...base(ctx, host),
+    after: [...base(ctx, host).after, WEB_SOCKET],
+    requires: [WEB_SOCKET],
     name: p.unit,
     description: `Mastodon web (Puma, ${p.workers} workers × ${p.threads} threads)`,
     environment: {
@@ -109,11 +113,24 @@ function sidekiq(ctx: RenderContext, host: SizedHost, p: PlannedProcess): HostFi
   return unitFile(p.unit, renderService(unit), [{ kind: "daemon-reload" }, { kind: "restart", unit: p.unit }]);
 }
 
+export const WEB_SOCKET = "mastodon-web.socket";
+/** Connections queued while Puma restarts: a few seconds of a busy instance's traffic. */
+const WEB_BACKLOG = 4096;
+
+/** Puma's listener as a socket unit (see templates/systemd/socket.liquid). */
+function webSocket(ctx: RenderContext, host: SizedHost, p: PlannedProcess): HostFile {
+  const listen = `${bindAddress(ctx.hosts, host)}:${p.port ?? 3000}`;
+  const content = renderTemplate("systemd/socket", { description: `Mastodon web listener (${listen})`, listen, backlog: WEB_BACKLOG });
+  // A changed socket is restarted, which stops Puma with it (Requires=): the next connection
+  // starts it again on the new listener.
+  return unitFile(WEB_SOCKET, content, [{ kind: "daemon-reload" }, { kind: "enable", unit: WEB_SOCKET }, { kind: "restart", unit: WEB_SOCKET }]);
+}
+
 /** Unit files for the host's planned processes, plus the names to group under mastodon.target. */
 export function processUnits(ctx: RenderContext, host: SizedHost): { files: HostFile[]; units: string[] } {
   const files: HostFile[] = [];
   for (const p of host.processes) {
-    if (p.kind === "web") files.push(web(ctx, host, p));
+    if (p.kind === "web") files.push(web(ctx, host, p), webSocket(ctx, host, p));
     if (p.kind === "sidekiq") files.push(sidekiq(ctx, host, p));
   }
   const streams = host.processes.filter((p) => p.kind === "streaming");

@@ -91,18 +91,19 @@ export class MastodonInstance extends pulumi.ComponentResource {
     const gateway = spec.network.ipv4Egress && "gateway" in spec.network.ipv4Egress ? plan.hosts.find((h) => h.group === (spec.network.ipv4Egress as { gateway: string }).gateway)?.name : undefined;
     const withIpv4 = Object.values(this.provider.hosts).filter((h) => h.publicIpv4);
     const route = { adminHasIpv6: spec.network.adminCidrs.some((c) => c.includes(":")), jump: (gateway ? this.provider.hosts[gateway] : undefined) ?? withIpv4[0] };
-    // App hosts converge one after another: the script waits for a restarted unit's health check,
-    // so a configuration change never restarts every Puma at once. Other hosts go in parallel.
+    // App hosts converge batch after batch (rollout.hostsAtOnce, one by default): the script waits
+    // for a restarted unit's health check, so a configuration change never restarts every Puma
+    // at once. Other hosts go in parallel.
+    const rollout = rolloutOf(plan, spec.rollout.hostsAtOnce);
+    const batchOf = new Map(rollout.batches.flatMap((b, i) => b.map((n) => [n, i] as const)));
     this.converge = {};
-    let previousApp: pulumi.Resource | undefined;
     for (const h of plan.hosts) {
       const certificate = issue && h.roles.includes("proxy") ? { certificate: { command: issue, names: certificateNames(spec) } } : {};
-      const after = h.processes.length > 0 && previousApp ? { after: [previousApp] } : {};
-      const c = new HostConverge(`${name}-host-${h.name}`, { host: this.provider.hosts[h.name]!, files: this.hostFiles[h.name]!, privateKey: config.sshPrivateKey, route, ...certificate, ...after }, child);
-      this.converge[h.name] = c;
-      if (h.processes.length > 0) previousApp = c.converged;
+      const batch = batchOf.get(h.name);
+      const earlier = batch ? rollout.batches[batch - 1]!.map((n) => this.converge[n]!.converged) : [];
+      const after = earlier.length > 0 ? { after: earlier } : {};
+      this.converge[h.name] = new HostConverge(`${name}-host-${h.name}`, { host: this.provider.hosts[h.name]!, files: this.hostFiles[h.name]!, privateKey: config.sshPrivateKey, route, ...certificate, ...after }, child);
     }
-    const rollout = rolloutOf(plan);
     const secrets = merged("secrets");
     const on = (host: string) => ({ connection: this.converge[host]!.connection, hostId: this.provider.hosts[host]!.id, user: spec.postgres.user, database: spec.postgres.database });
     const pg = plan.services.postgres;

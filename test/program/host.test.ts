@@ -111,6 +111,19 @@ describe("release rollout", () => {
     for (const b of builds) for (const other of builds) if (b !== other) assert.ok(!dependsOn(b, other));
   });
 
+  it("rollout.hostsAtOnce: 2 restarts hosts in pairs, each pair after the one before", async () => {
+    const pairs = await runProgram(parseStack(edited("prod", (d) => (d.rollout = { hostsAtOnce: 2 })), "prod.yaml"));
+    const steps = (r: RecordedResource) => r.dependencies.filter((d) => d.includes(COMMAND));
+    const sw = (h: string) => cmd(pairs, `prod-release-${h}-switch`);
+    const conv = (h: string) => cmd(pairs, `prod-host-${h}-converge`);
+    const pre = cmd(pairs, "prod-release-worker-1-migrate-pre");
+    assert.deepEqual(steps(sw("web-1")), [conv("web-1").urn, pre.urn].sort());
+    assert.deepEqual(steps(sw("web-2")), [conv("web-2").urn, pre.urn].sort());
+    assert.deepEqual(steps(sw("worker-1")), [conv("worker-1").urn, sw("web-1").urn, sw("web-2").urn].sort());
+    assert.deepEqual(steps(conv("web-2")), [cmd(pairs, "prod-host-web-2-install").urn]);
+    assert.deepEqual(steps(conv("worker-2")), [cmd(pairs, "prod-host-worker-2-install").urn, conv("web-1").urn, conv("web-2").urn].sort());
+  });
+
   it("a switch restarts its host's units and checks their health endpoints", () => {
     const web1 = String(input(cmd(prod, "prod-release-web-1-switch"), "create"));
     assert.match(web1, /mastodon-web\.service/);

@@ -68,14 +68,19 @@ export class MastodonRelease extends pulumi.ComponentResource {
     const migrator = host(rollout.migrationHost);
     this.migratePre = run(`${rollout.migrationHost}-migrate-pre`, migrator, { create: migrateCommand("pre", version) }, [version], [...Object.values(this.builds), migrator.converged, ...args.dataReady]);
 
-    let previous: pulumi.Resource = this.migratePre;
-    for (const r of rollout.hosts) {
-      const h = host(r.name);
-      const checks = r.checks.map((c) => pulumi.interpolate`http://${c.via === "loopback" ? "127.0.0.1" : h.privateAddress}:${c.port}${c.path}`);
-      const create = pulumi.all(checks).apply((urls) => switchCommand(version, { units: r.units, checks: urls }));
-      // One host at a time: each switch waits for the one before it (and so for the migrations),
-      // and for its own host's configuration.
-      previous = this.switches[r.name] = run(`${r.name}-switch`, h, { create }, [h.id, version], [previous, h.converged]);
+    const byName = new Map(rollout.hosts.map((r) => [r.name, r]));
+    let previous: pulumi.Resource[] = [this.migratePre];
+    for (const batch of rollout.batches) {
+      const switched = batch.map((n) => {
+        const r = byName.get(n)!;
+        const h = host(n);
+        const checks = r.checks.map((c) => pulumi.interpolate`http://${c.via === "loopback" ? "127.0.0.1" : h.privateAddress}:${c.port}${c.path}`);
+        const create = pulumi.all(checks).apply((urls) => switchCommand(version, { units: r.units, checks: urls }));
+        // A batch at a time (one host by default): each switch waits for the batch before it (and
+        // so for the migrations) and for its own host's configuration.
+        return (this.switches[n] = run(`${n}-switch`, h, { create }, [h.id, version], [...previous, h.converged]));
+      });
+      previous = switched;
     }
 
     this.migratePost = run(`${rollout.migrationHost}-migrate-post`, migrator, { create: migrateCommand("post", version) }, [version], Object.values(this.switches));

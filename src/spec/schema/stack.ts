@@ -65,6 +65,17 @@ export const Stack = z.strictObject({
   mail: Mail.optional(),
   backups: Backups.optional(),
   tuning: Tuning.default({ memoryHeadroomPercent: 15, connectionReserve: 10 }),
+  rollout: z
+    .strictObject({
+      hostsAtOnce: z
+        .number()
+        .int()
+        .min(1)
+        .max(50)
+        .default(1)
+        .describe("App hosts restarted together on an upgrade or a configuration change. 1 keeps the most capacity serving; more finishes a large fleet sooner."),
+    })
+    .default({ hostsAtOnce: 1 }),
   protectData: z
     .boolean()
     .default(true)

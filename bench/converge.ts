@@ -14,6 +14,7 @@ import { fillPlaceholders } from "../src/plan/render/placeholders";
 import { runOffline } from "../src/program/offline";
 import { loadStack } from "../src/spec/load";
 import { startSshd } from "../test/helpers/sshd";
+import { ensureSystemUsers } from "../test/helpers/users";
 
 const RERUNS = 5;
 
@@ -39,13 +40,7 @@ async function scriptLevel(): Promise<void> {
   const fill = (c: string) => fillPlaceholders(c, (kind, name) => (kind === "secret" ? `bench-secret-${name}` : kind === "output" && name.startsWith("address.") ? "10.10.0.9" : `bench-${name}`));
   const bundles = plan.hosts.map((h) => ({ host: h.name, files: h.files.length, text: bundleText(h.files.map((f) => ({ ...f, content: fill(f.content) }))) }));
   const largest = bundles.sort((x, y) => y.text.length - x.text.length)[0]!;
-  for (const u of ["mastodon", "postgres", "redis"]) {
-    try {
-      execFileSync("id", ["-u", u], { stdio: "ignore" });
-    } catch {
-      execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", u]);
-    }
-  }
+  ensureSystemUsers(["mastodon", "postgres", "redis"]);
   const base = mkdtempSync(join(tmpdir(), "converge-bench-"));
   chmodSync(base, 0o755);
   const root = join(base, "root");

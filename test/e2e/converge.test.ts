@@ -17,7 +17,8 @@ import { fillPlaceholders } from "../../src/plan/render/placeholders";
 import type { HostFile } from "../../src/plan/types";
 import { examplePlan } from "../helpers/plans";
 import { startSshd, type Sshd } from "../helpers/sshd";
-import { IN_CI, requireTool } from "../helpers/tools";
+import { hasTool, IN_CI, requireTool } from "../helpers/tools";
+import { ensureSystemUsers } from "../helpers/users";
 
 const SYSTEM_USERS = ["mastodon", "postgres", "redis"];
 
@@ -36,7 +37,9 @@ function ready(t: TestContext): boolean {
     t.skip(msg);
     return false;
   }
-  return Boolean(sshd);
+  // Tools and root are there, so the fixture must have started: never pass without running.
+  assert.ok(sshd, "the sshd fixture did not start");
+  return true;
 }
 
 /** Records every call; units count as not running (a first install) unless ACTIVE_UNITS lists them. */
@@ -59,15 +62,9 @@ const systemctl = (calls: string[]) => calls.filter((c) => c.startsWith("systemc
 const withFile = (path: string, edit: (c: string) => string) => files.map((f) => (f.path === path ? { ...f, content: edit(f.content) } : f));
 
 before(async () => {
-  const haveTools = ["sshd", "nginx", "ssh"].every((b) => existsSync(`/usr/sbin/${b}`) || existsSync(`/usr/bin/${b}`));
+  const haveTools = ["sshd", "nginx", "ssh"].every(hasTool);
   if (!haveTools || process.getuid?.() !== 0) return;
-  for (const u of SYSTEM_USERS) {
-    try {
-      execFileSync("id", ["-u", u], { stdio: "ignore" });
-    } catch {
-      execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", u]);
-    }
-  }
+  ensureSystemUsers(SYSTEM_USERS);
   base = mkdtempSync(join(tmpdir(), "converge-e2e-"));
   chmodSync(base, 0o755);
   root = join(base, "root");

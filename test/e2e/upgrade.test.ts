@@ -23,7 +23,8 @@ import {
 } from "../../src/components/host/release-commands";
 import { createStandInRelease, freePort, stopStandInServer, type LogLine, type StandInRelease } from "../helpers/stand-in-release";
 import { startSshd, type Sshd } from "../helpers/sshd";
-import { IN_CI, requireTool } from "../helpers/tools";
+import { hasTool, IN_CI, requireTool } from "../helpers/tools";
+import { ensureSystemUsers } from "../helpers/users";
 
 const HEALTH_TIMEOUT = 4;
 const TAGS = [
@@ -67,7 +68,9 @@ function ready(t: TestContext): boolean {
     t.skip(msg);
     return false;
   }
-  return Boolean(sshd);
+  // Tools and root are there, so the fixture must have started: never pass without running.
+  assert.ok(sshd, "the sshd fixture did not start");
+  return true;
 }
 
 function run(h: Host, step: string, command: string, extra: Record<string, string> = {}): Result {
@@ -134,13 +137,9 @@ const healthy = (calls: LogLine[], host: string, version: string) =>
 const describeResults = (rs: Result[]) => rs.map((r) => `${r.step}: ${r.code}\n${r.stdout}${r.stderr}`).join("\n");
 
 before(async () => {
-  const haveTools = ["sshd", "ssh", "git", "curl", "node", "setpriv", "flock"].every((b) => ["/usr/sbin", "/usr/bin", "/bin"].some((d) => existsSync(join(d, b))));
+  const haveTools = ["sshd", "ssh", "git", "curl", "node", "setpriv", "flock"].every(hasTool);
   if (!haveTools || process.getuid?.() !== 0) return;
-  try {
-    execFileSync("id", ["-u", "mastodon"], { stdio: "ignore" });
-  } catch {
-    execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "mastodon"]);
-  }
+  ensureSystemUsers(["mastodon"]);
   base = mkdtempSync(join(tmpdir(), "release-e2e-"));
   // The mastodon user walks through it to the stand-ins, the repository and its home.
   chmodSync(base, 0o755);

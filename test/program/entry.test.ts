@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { before, it } from "node:test";
 import { ROOT } from "../helpers/plans";
-import { runStack } from "../helpers/program";
+import { countByType, runStack } from "../helpers/program";
 
 // `npm run build`'s output, where Pulumi.yaml's main points: node_modules and templates/ resolve
 // from there exactly as they do for the language host.
@@ -35,9 +35,7 @@ it("the compiled entry point registers the same resources as the offline plan", 
   assert.equal(result.error, null);
   assert.equal(result.instanceUrl, "https://hobby.example.social");
   const offline = await runStack("hobby");
-  const types: Record<string, number> = {};
-  for (const r of offline.resources) types[r.type] = (types[r.type] ?? 0) + 1;
-  assert.deepEqual(result.types, types);
+  assert.deepEqual(result.types, countByType(offline));
   assert.equal(result.count, offline.resources.length);
 });
 

@@ -17,10 +17,10 @@ import {
   pruneCommand,
   RELEASE_PATH,
   releaseScript,
-  shellQuote,
   statusCommand,
   switchCommand,
 } from "../../src/components/host/release-commands";
+import { shellQuote } from "../../src/plan/render/shell";
 import { createStandInRelease, freePort, stopStandInServer, type LogLine, type StandInRelease } from "../helpers/stand-in-release";
 import { startSshd, type Sshd } from "../helpers/sshd";
 import { hasTool, IN_CI, requireTool } from "../helpers/tools";

@@ -1,10 +1,8 @@
 // The first admin account of a new instance, created with tootctl in the same environment the
 // units get (systemd-run reads the env files exactly as systemd does for the services).
 import { PATHS } from "../../plan/render/context";
+import { shellQuote } from "../../plan/render/shell";
 
-function q(v: string): string {
-  return `'${v.replace(/'/g, `'\\''`)}'`;
-}
 
 function tootctl(args: string[]): string {
   return [
@@ -15,7 +13,7 @@ function tootctl(args: string[]): string {
     "-p EnvironmentFile=/etc/mastodon/env.maintenance",
     "-E RAILS_ENV=production",
     "/usr/bin/bundle exec bin/tootctl",
-    ...args.map(q),
+    ...args.map(shellQuote),
   ].join(" ");
 }
 

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TEMPLATE_ROOT } from "../../plan/render/engine";
+import { shellQuote } from "../../plan/render/shell";
 
 export const CONVERGE_PATH = "/usr/local/sbin/mastodon-converge";
 
@@ -12,7 +13,8 @@ export function convergeScript(): string {
 
 /** Installs the script read from stdin, atomically (a converge running from the old one is unaffected). */
 export function installScriptCommand(path: string): string {
-  return `set -e; d=$(dirname ${path}); mkdir -p "$d"; t=$(mktemp "$d/.install.XXXXXX"); cat > "$t"; chmod 0755 "$t"; mv -f "$t" ${path}`;
+  const p = shellQuote(path);
+  return `set -e; d=$(dirname ${p}); mkdir -p "$d"; t=$(mktemp "$d/.install.XXXXXX"); cat > "$t"; chmod 0755 "$t"; mv -f "$t" ${p}`;
 }
 
 /** Waits until the host accepts commands and its first boot (cloud-init) has finished. */
@@ -20,5 +22,5 @@ export const WAIT_FOR_BOOT = "cloud-init status --wait >/dev/null || { rc=$?; [ 
 
 /** Converges the host to the bundle on stdin. With a root prefix (tests) the script lives under it too. */
 export function convergeCommand(root?: string): string {
-  return root ? `${root}${CONVERGE_PATH} --root ${root}` : CONVERGE_PATH;
+  return root ? `${shellQuote(`${root}${CONVERGE_PATH}`)} --root ${shellQuote(root)}` : CONVERGE_PATH;
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TEMPLATE_ROOT } from "../../plan/render/engine";
+import { shellQuote } from "../../plan/render/shell";
 
 export const RELEASE_PATH = "/usr/local/sbin/mastodon-release";
 
@@ -18,11 +19,6 @@ export interface SwitchOptions {
 
 export function releaseScript(): string {
   return readFileSync(join(TEMPLATE_ROOT, "scripts", "release.sh"), "utf8");
-}
-
-/** Single-quoted for a POSIX shell, whatever the text holds. */
-export function shellQuote(v: string): string {
-  return `'${v.replace(/'/g, `'\\''`)}'`;
 }
 
 function script(root?: string): string {

@@ -12,6 +12,7 @@ import { renderTemplate } from "./engine";
 import { hostFile } from "./host-file";
 import { NGINX_PATHS } from "./nginx/paths";
 import { secretRef } from "./placeholders";
+import { shellQuote } from "./shell";
 
 export const ACME_CERT_NAME = "mastodon";
 export const ACME_DEPLOY_HOOK = "/etc/letsencrypt/renewal-hooks/deploy/mastodon-stack";
@@ -56,10 +57,6 @@ export function renderAcme(ctx: RenderContext, host: SizedHost): HostFile[] {
     files.push(hostFile(ACME_DNS_CREDENTIALS, `# Rendered by mastodon-stack: certbot's DNS-01 credentials (a token that may edit the zone).\n${key} = ${secretRef(ACME_DNS_TOKEN)}\n`, { mode: "0600" }));
   }
   return files;
-}
-
-function shellQuote(v: string): string {
-  return `'${v.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

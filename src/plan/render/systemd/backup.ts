@@ -12,6 +12,7 @@ import { PATHS } from "../context";
 import { renderTemplate } from "../engine";
 import { hostFile } from "../host-file";
 import { secretRef } from "../placeholders";
+import { shellQuote } from "../shell";
 import { renderService } from "./common";
 import { scheduleFor } from "./schedule";
 import { timerFiles } from "./timers";
@@ -21,10 +22,6 @@ export const BACKUP_SCRIPT = "/usr/local/sbin/mastodon-backup";
 export const BACKUP_ENV = "/etc/mastodon/backup.env";
 const NAME = "mastodon-backup";
 
-/** Single-quoted for the shell; markers ({{output:…}}) stay intact inside the quotes. */
-export function shellQuote(value: string | number): string {
-  return `'${String(value).replace(/'/g, `'\\''`)}'`;
-}
 
 function rcloneProvider(endpoint: string): string {
   const host = new URL(endpoint).hostname;

@@ -85,8 +85,7 @@ export class MastodonInstance extends pulumi.ComponentResource {
 
     const merged = (key: "outputs" | "secrets" | "exports") => Object.assign({}, ...parts.map((p) => p[key] ?? {})) as Record<string, pulumi.Output<string>>;
     this.hostFiles = filledHostFiles(plan, { outputs: merged("outputs"), secrets: merged("secrets") });
-    const acme = acmeMode(spec, plan.hosts.filter((h) => h.roles.includes("proxy")).length);
-    const issue = issueCommand(spec, acme);
+    const issue = issueCommand(spec, acmeMode(spec));
     // IPv6-only hosts are reached through the IPv4 egress gateway (or any host with IPv4).
     const gateway = spec.network.ipv4Egress && "gateway" in spec.network.ipv4Egress ? plan.hosts.find((h) => h.group === (spec.network.ipv4Egress as { gateway: string }).gateway)?.name : undefined;
     const withIpv4 = Object.values(this.provider.hosts).filter((h) => h.publicIpv4);

@@ -32,8 +32,7 @@ export function userSecretNeeds(spec: Spec): UserSecretNeed[] {
     needs.push({ marker: "S3_ACCESS_KEY_ID", config: R2_KEY_CONFIG.accessKey, what: "R2 API token's access key id (R2 → Manage API tokens, Object Read & Write on the media bucket)" });
     needs.push({ marker: "S3_SECRET_ACCESS_KEY", config: R2_KEY_CONFIG.secretKey, what: "R2 API token's secret access key" });
   }
-  const proxies = spec.hosts.filter((h) => h.roles.includes("proxy")).reduce((n, h) => n + h.count, 0);
-  const acme = acmeMode(spec, proxies);
+  const acme = acmeMode(spec);
   if (acme.kind === "dns-01") {
     needs.push({ marker: ACME_DNS_TOKEN, config: "acmeDnsToken", what: `${acme.provider === "cloudflare" ? "Cloudflare" : "DigitalOcean"} token that may edit the zone's DNS records, for Let's Encrypt DNS-01 on the proxies` });
   }

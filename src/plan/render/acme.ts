@@ -24,9 +24,14 @@ export type AcmeMode = { kind: "none" } | { kind: "http-01" } | { kind: "dns-01"
 
 const DNS_PLUGIN = { cloudflare: "python3-certbot-dns-cloudflare", digitalocean: "python3-certbot-dns-digitalocean" } as const;
 
-export function acmeMode(spec: Spec, proxyCount: number): AcmeMode {
+/** Proxy instances in the stack: a group's count times each group with the proxy role. */
+function proxyCount(spec: Spec): number {
+  return spec.hosts.filter((h) => h.roles.includes("proxy")).reduce((n, h) => n + h.count, 0);
+}
+
+export function acmeMode(spec: Spec): AcmeMode {
   if (spec.loadBalancer.enabled && spec.loadBalancer.tls === "terminate") return { kind: "none" };
-  if (proxyCount > 1 && spec.dns.provider !== "none") return { kind: "dns-01", provider: spec.dns.provider };
+  if (proxyCount(spec) > 1 && spec.dns.provider !== "none") return { kind: "dns-01", provider: spec.dns.provider };
   return { kind: "http-01" };
 }
 
@@ -43,7 +48,7 @@ export function acmePackages(mode: AcmeMode): string[] {
 
 export function renderAcme(ctx: RenderContext, host: SizedHost): HostFile[] {
   if (!host.roles.includes("proxy")) return [];
-  const mode = acmeMode(ctx.spec, ctx.hosts.filter((h) => h.roles.includes("proxy")).length);
+  const mode = acmeMode(ctx.spec);
   if (mode.kind === "none") return [];
   const hook = renderTemplate("acme/deploy-hook", {
     certName: ACME_CERT_NAME,

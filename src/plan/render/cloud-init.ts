@@ -78,7 +78,7 @@ export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: read
     );
   }
 
-  if (host.roles.includes("proxy") && acmeMode(ctx.spec, ctx.hosts.filter((h) => h.roles.includes("proxy")).length).kind !== "none") {
+  if (host.roles.includes("proxy") && acmeMode(ctx.spec).kind !== "none") {
     runcmd.push(placeholderCertificateCommand(ctx.spec));
   }
   if (ctx.spec.media.local && host.roles.includes("proxy") && needsMastodonUser(host, files)) {

@@ -63,7 +63,7 @@ export function hostPackages(ctx: RenderContext, host: SizedHost, files: readonl
   const set = new Set(BASE);
   const add = (...names: string[]) => names.forEach((n) => set.add(n));
   if (host.processes.length > 0) add(...APP);
-  if (host.roles.includes("proxy")) add("nginx", ...acmePackages(acmeMode(ctx.spec, ctx.hosts.filter((h) => h.roles.includes("proxy")).length)));
+  if (host.roles.includes("proxy")) add("nginx", ...acmePackages(acmeMode(ctx.spec)));
   if (runsRedis(ctx, host)) add("redis-server");
   if (runsPgbouncer(ctx, host)) add("pgbouncer");
   // The backup script runs pg_dump (any newer client dumps an older server) and rclone.

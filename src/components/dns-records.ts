@@ -2,6 +2,7 @@
 // domains that redirect to it point at whatever faces users (load balancer or proxy hosts), and
 // the mail authentication records the admin supplies. Pure and generic over the address type,
 // so it is tested with strings and used with Pulumi outputs.
+import { dnsZone, inZone } from "../spec/dns";
 import type { Spec } from "../spec/schema/stack";
 
 export interface DnsRecord<T> {
@@ -23,17 +24,12 @@ export function relativeName(fqdn: string, zone: string): string {
   return fqdn === zone ? "@" : fqdn.slice(0, -(zone.length + 1));
 }
 
-export function dnsZone(spec: Spec): string {
-  return spec.dns.provider === "none" ? spec.domain : spec.dns.zone ?? spec.domain;
-}
-
 export function dnsRecords<T>(spec: Spec, ingress: Ingress<T>): DnsRecord<T>[] {
   const zone = dnsZone(spec);
-  const inZone = (name: string) => name === zone || name.endsWith(`.${zone}`);
   const webDomain = spec.webDomain ?? spec.domain;
   // LOCAL_DOMAIN, when it differs, only needs to redirect /.well-known to the web domain; our
   // nginx does that when the name points at it. Names outside the zone are left to the admin.
-  const names = [...new Set([webDomain, spec.domain, ...spec.alternateDomains])].filter(inZone);
+  const names = [...new Set([webDomain, spec.domain, ...spec.alternateDomains])].filter((n) => inZone(n, zone));
   const records: DnsRecord<T>[] = [];
   for (const name of names) {
     ingress.ipv4.forEach((v, i) => records.push({ key: `${name}-a-${i}`, name, type: "A", value: v }));
@@ -46,11 +42,4 @@ export function dnsRecords<T>(spec: Spec, ingress: Ingress<T>): DnsRecord<T>[] {
     if (mail.dmarc) records.push({ key: `${spec.domain}-dmarc`, name: `_dmarc.${spec.domain}`, type: "TXT", value: mail.dmarc });
   }
   return records;
-}
-
-/** Names the stack serves that its DNS provider will not hold: the plan warns about them. */
-export function namesOutsideZone(spec: Spec): string[] {
-  if (spec.dns.provider === "none") return [];
-  const zone = dnsZone(spec);
-  return [...new Set([spec.domain, ...spec.alternateDomains])].filter((n) => n !== zone && !n.endsWith(`.${zone}`));
 }

@@ -1,4 +1,5 @@
 // Things that are allowed but that an admin should decide knowingly.
+import { dnsZone, namesOutsideZone } from "../spec/dns";
 import type { Spec } from "../spec/schema/stack";
 import type { PlannedHost } from "./types";
 
@@ -10,12 +11,7 @@ export function planWarnings(spec: Spec, hosts: readonly PlannedHost[]): string[
   if (hosts.filter((h) => h.roles.includes("web")).length === 1 && spec.loadBalancer.enabled) out.push("the load balancer fronts a single web host: it adds cost but no redundancy");
   if (!spec.network.encryptInternal) out.push("network.encryptInternal is false: database and Redis traffic between hosts is unencrypted");
   if (spec.media.r2 && !spec.media.r2.customDomain) out.push("R2 media is served from the bucket's r2.dev host, which Cloudflare rate-limits and does not cache: set media.r2.customDomain (DNS on Cloudflare) for a real instance");
-  if (spec.dns.provider !== "none") {
-    const zone = spec.dns.zone ?? spec.domain;
-    for (const n of [...new Set([spec.domain, ...spec.alternateDomains])].filter((d) => d !== zone && !d.endsWith(`.${zone}`))) {
-      out.push(`${n} is outside the DNS zone ${zone}: point it at the instance yourself`);
-    }
-  }
+  for (const n of namesOutsideZone(spec)) out.push(`${n} is outside the DNS zone ${dnsZone(spec)}: point it at the instance yourself`);
   // Data services are sized to fill their host; only application hosts can run short.
   for (const h of hosts.filter((x) => x.processes.length > 0)) {
     const free = h.memory.availableMb - h.memory.usedMb;

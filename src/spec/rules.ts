@@ -4,6 +4,7 @@ import { closest } from "fastest-levenshtein";
 import { catalogFor } from "../catalog";
 import type { Role } from "./schema/common";
 import type { Spec } from "./schema/stack";
+import { dnsZone, inZone } from "./dns";
 
 export type Path = readonly (string | number)[];
 
@@ -189,11 +190,10 @@ function checkDns(spec: Spec, report: Report): void {
     if (spec.mail?.records) report(["mail", "records"], "mail records need a DNS provider to create them", "set dns.provider to digitalocean or cloudflare, or create the records yourself and remove mail.records");
     return;
   }
-  const zone = spec.dns.zone ?? spec.domain;
-  const inZone = (name: string) => name === zone || name.endsWith(`.${zone}`);
+  const zone = dnsZone(spec);
   const webDomain = spec.webDomain ?? spec.domain;
-  if (!inZone(webDomain)) report(spec.webDomain ? ["webDomain"] : ["domain"], `"${webDomain}" is not inside the DNS zone "${zone}"`, "set dns.zone to the registered domain that holds it");
-  if (spec.mail?.records && !inZone(spec.domain)) report(["mail", "records"], `mail records go at "${spec.domain}", outside the DNS zone "${zone}"`, "set dns.zone to the registered domain that holds it");
+  if (!inZone(webDomain, zone)) report(spec.webDomain ? ["webDomain"] : ["domain"], `"${webDomain}" is not inside the DNS zone "${zone}"`, "set dns.zone to the registered domain that holds it");
+  if (spec.mail?.records && !inZone(spec.domain, zone)) report(["mail", "records"], `mail records go at "${spec.domain}", outside the DNS zone "${zone}"`, "set dns.zone to the registered domain that holds it");
 }
 
 export function checkRules(spec: Spec): RuleIssue[] {

@@ -114,3 +114,11 @@ describe("private network size", () => {
     parseStack(edited("hobby", (d) => (d.network.privateCidr = "192.168.4.0/22")), "h.yaml");
   });
 });
+
+describe("names outside the DNS zone", () => {
+  it("are planned with a warning to point them by hand, not refused", () => {
+    const s = parseStack(edited("single", (d) => (d.alternateDomains = ["single.example.org"])), "s.yaml");
+    assert.ok(buildPlan(s).warnings.includes("single.example.org is outside the DNS zone single.example.social: point it at the instance yourself"));
+    assert.deepEqual(dnsRecords(s, { ipv4: ["a"], ipv6: [] }).map((r) => r.name), ["single.example.social"]);
+  });
+});

@@ -1,0 +1,19 @@
+// The DNS zone a stack's records live in, and which of its names fall inside it: read by the
+// spec rules, the plan's warnings and the DNS components alike.
+import type { Spec } from "./schema/stack";
+
+/** The registered domain holding the records: dns.zone, else the instance's domain. */
+export function dnsZone(spec: Spec): string {
+  return spec.dns.provider === "none" ? spec.domain : spec.dns.zone ?? spec.domain;
+}
+
+export function inZone(name: string, zone: string): boolean {
+  return name === zone || name.endsWith(`.${zone}`);
+}
+
+/** Names the stack serves that its DNS provider will not hold: the admin points them by hand. */
+export function namesOutsideZone(spec: Spec): string[] {
+  if (spec.dns.provider === "none") return [];
+  const zone = dnsZone(spec);
+  return [...new Set([spec.domain, ...spec.alternateDomains])].filter((n) => !inZone(n, zone));
+}

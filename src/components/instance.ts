@@ -20,6 +20,7 @@ import { MastodonRelease } from "./host/release";
 import { DO_DIRECT_PORT } from "../plan/endpoints";
 import { PATHS } from "../plan/render/context";
 import { volumeMountPoint } from "../plan/render/cloud-init/volume";
+import { egressGateway } from "../plan/render/cloud-init/network";
 import { rolloutOf } from "./host/rollout";
 import { GeneratedSecrets } from "./secrets";
 import { userSecretNeeds } from "./user-secrets";
@@ -88,7 +89,7 @@ export class MastodonInstance extends pulumi.ComponentResource {
     this.hostFiles = filledHostFiles(plan, { outputs: merged("outputs"), secrets: merged("secrets") });
     const issue = issueCommand(spec, acmeMode(spec));
     // IPv6-only hosts are reached through the IPv4 egress gateway (or any host with IPv4).
-    const gateway = spec.network.ipv4Egress && "gateway" in spec.network.ipv4Egress ? plan.hosts.find((h) => h.group === (spec.network.ipv4Egress as { gateway: string }).gateway)?.name : undefined;
+    const gateway = egressGateway(spec, plan.hosts)?.name;
     const withIpv4 = Object.values(this.provider.hosts).filter((h) => h.publicIpv4);
     const route = { adminHasIpv6: spec.network.adminCidrs.some((c) => c.includes(":")), jump: (gateway ? this.provider.hosts[gateway] : undefined) ?? withIpv4[0] };
     // App hosts converge batch after batch (rollout.hostsAtOnce, one by default): the script waits

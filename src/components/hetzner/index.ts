@@ -9,6 +9,7 @@ import { HetznerFirewalls } from "./firewalls";
 import { HetznerHosts } from "./hosts";
 import { HetznerLoadBalancer } from "./load-balancer";
 import { HetznerNetwork } from "./network";
+import { egressGateway } from "../../plan/render/cloud-init/network";
 
 /**
  * The load balancer's private address: x.y.0.5 of the network. The plan puts hosts from x.y.1.10
@@ -21,10 +22,8 @@ export function loadBalancerAddress(privateCidr: string): string {
 
 export const createHetzner: ProviderFactory = (name, { spec, plan, config }, opts) => {
   const location = spec.provider.region;
-  const egress = spec.network.ipv4Egress;
   // The first instance of the named group forwards, as the hosts' cloud-init expects.
-  const gateway = egress && "gateway" in egress ? plan.hosts.find((h) => h.group === egress.gateway) : undefined;
-  if (egress && "gateway" in egress && !gateway) throw new Error(`network.ipv4Egress.gateway names "${egress.gateway}", which is no host group`);
+  const gateway = egressGateway(spec, plan.hosts);
 
   const network = new HetznerNetwork(
     `${name}-network`,

@@ -7,6 +7,7 @@
 // IPv6-only host sends IPv4 to that address, and the network needs a route 0.0.0.0/0 → the
 // gateway host's private address (an hcloud.NetworkRoute the component layer creates); the
 // gateway host forwards and masquerades.
+import type { Spec } from "../../../spec/schema/stack";
 import type { SizedHost } from "../../capacity/hosts";
 import type { RenderContext } from "../context";
 import { runsRedis } from "../data/redis";
@@ -30,11 +31,21 @@ export function networkGateway(cidr: string): string {
 }
 
 /** The one instance that forwards: the first of the group `network.ipv4Egress.gateway` names. */
-export function egressFor(ctx: RenderContext, host: SizedHost): Egress {
-  const egress = ctx.spec.network.ipv4Egress;
-  if (!egress || !("gateway" in egress)) return { kind: "none" };
-  const gateway = ctx.hosts.find((h) => h.group === egress.gateway);
+/**
+ * The host that forwards IPv4 for IPv6-only hosts: the first instance of the group named by
+ * network.ipv4Egress.gateway. Used by the hosts' cloud-init, the Hetzner route and SSH jumps.
+ */
+export function egressGateway<H extends { name: string; group: string }>(spec: Spec, hosts: readonly H[]): H | undefined {
+  const egress = spec.network.ipv4Egress;
+  if (!egress || !("gateway" in egress)) return undefined;
+  const gateway = hosts.find((h) => h.group === egress.gateway);
   if (!gateway) throw new Error(`network.ipv4Egress.gateway names "${egress.gateway}", which is no host group`);
+  return gateway;
+}
+
+export function egressFor(ctx: RenderContext, host: SizedHost): Egress {
+  const gateway = egressGateway(ctx.spec, ctx.hosts);
+  if (!gateway) return { kind: "none" };
   const cidr = ctx.spec.network.privateCidr;
   if (host.name === gateway.name) return { kind: "gateway", cidr };
   if (host.ipv6Only) {

@@ -11,7 +11,7 @@ export const RELEASE_PATH = "/usr/local/sbin/mastodon-release";
 export type MigratePhase = "pre" | "post";
 
 export interface SwitchOptions {
-  /** In order: mastodon-web.service is reloaded, every other unit restarted. */
+  /** Restarted in this order; a streaming unit's check passes before the next unit restarts. */
   units: readonly string[];
   /** URLs that must answer 200 after the units, e.g. http://127.0.0.1:3000/health. */
   checks: readonly string[];

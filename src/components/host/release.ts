@@ -13,6 +13,7 @@ import { sha256 } from "./bundle";
 import { installScriptCommand } from "./commands";
 import { buildCommand, migrateCommand, pruneCommand, releaseScript, RELEASE_PATH, switchCommand } from "./release-commands";
 import type { Rollout } from "./rollout";
+import { fillPlaceholders } from "../../plan/render/placeholders";
 import { adminCommand } from "./admin";
 
 export interface ReleaseHost {
@@ -74,8 +75,14 @@ export class MastodonRelease extends pulumi.ComponentResource {
       const switched = batch.map((n) => {
         const r = byName.get(n)!;
         const h = host(n);
-        const checks = r.checks.map((c) => pulumi.interpolate`http://${c.via === "loopback" ? "127.0.0.1" : h.privateAddress}:${c.port}${c.path}`);
-        const create = pulumi.all(checks).apply((urls) => switchCommand(version, { units: r.units, checks: urls }));
+        // The plan writes DigitalOcean addresses as markers: the switch needs the real one.
+        const own = (kind: string, key: string, address: string) => {
+          if (kind !== "output" || key !== `address.${n}`) throw new Error(`health URL of ${n} names ${kind}:${key}`);
+          return address;
+        };
+        const create = pulumi.output(h.privateAddress).apply((address) =>
+          switchCommand(version, { units: r.units, checks: r.checks.map((c) => fillPlaceholders(c.url, (kind, key) => own(kind, key, address))) }),
+        );
         // A batch at a time (one host by default): each switch waits for the batch before it (and
         // so for the migrations) and for its own host's configuration.
         return (this.switches[n] = run(`${n}-switch`, h, { create }, [h.id, version], [...previous, h.converged]));

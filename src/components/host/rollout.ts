@@ -1,18 +1,13 @@
 // Which hosts run a Mastodon release, in what order they switch, what each restarts and which
 // health endpoints prove it came back. Pure: derived from the plan, tested without Pulumi.
-import type { Plan, PlannedHost } from "../../plan/types";
-
-export interface HealthCheck {
-  /** "loopback" when Puma/streaming listen there (a proxy on the host), else the private address. */
-  via: "loopback" | "private";
-  port: number;
-  path: "/health" | "/api/v1/streaming/health";
-}
+import { healthChecks, type HealthCheck } from "../../plan/render/health";
+import type { Plan } from "../../plan/types";
 
 export interface RolloutHost {
   name: string;
-  /** In switch order: Puma (reload, in place), streaming instances, Sidekiq processes. */
+  /** In switch order: Puma, streaming instances, Sidekiq processes (each restarted). */
   units: string[];
+  /** Health URLs of its Puma and streaming processes (the address may be a plan marker). */
   checks: HealthCheck[];
 }
 
@@ -23,15 +18,6 @@ export interface Rollout {
   batches: string[][];
   /** Runs migrations: the maintenance host, whose env.maintenance points at Postgres directly. */
   migrationHost: string;
-}
-
-function checksFor(host: PlannedHost): HealthCheck[] {
-  const via = host.roles.includes("proxy") ? "loopback" : "private";
-  return host.processes.flatMap((p): HealthCheck[] => {
-    if (p.kind === "web" && p.port !== undefined) return [{ via, port: p.port, path: "/health" }];
-    if (p.kind === "streaming" && p.port !== undefined) return [{ via, port: p.port, path: "/api/v1/streaming/health" }];
-    return [];
-  });
 }
 
 export function rolloutOf(plan: Plan, hostsAtOnce = 1): Rollout {
@@ -48,7 +34,7 @@ export function rolloutOf(plan: Plan, hostsAtOnce = 1): Rollout {
     hosts: app.map((h) => ({
       name: h.name,
       units: [...h.processes].sort((a, b) => order[a.kind] - order[b.kind]).map((p) => p.unit),
-      checks: checksFor(h),
+      checks: healthChecks(plan.hosts, h),
     })),
   };
 }

@@ -2,9 +2,11 @@
 // proxy is on the same host, the private address when every proxy is elsewhere, and all
 // addresses (behind the host firewall) when both. Puma reads BIND before .env.production is
 // loaded, so this goes into the units, never the env file.
-import type { SizedHost } from "../capacity/hosts";
+import type { PlannedHost } from "../types";
 
-export function bindAddress(hosts: readonly SizedHost[], host: SizedHost): string {
+type Listener = Pick<PlannedHost, "name" | "roles" | "privateAddress">;
+
+export function bindAddress(hosts: readonly Listener[], host: Listener): string {
   const proxies = hosts.filter((h) => h.roles.includes("proxy"));
   const local = proxies.some((p) => p.name === host.name);
   const remote = proxies.some((p) => p.name !== host.name);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { planOutputs } from "../src/cli/output";
 import { buildPlan } from "../src/plan";
-import { graphStats } from "../src/program/graph";
+import type { GraphStats } from "../src/program/graph";
 import { runOffline } from "../src/program/offline";
 import { parseStack } from "../src/spec/load";
 import { largeStackYaml } from "./large-stack";
@@ -25,7 +25,7 @@ function bench(label: string, text: string): void {
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     const plan = buildPlan(parseStack(text, label));
-    const out = planOutputs(plan, []);
+    const out = planOutputs(plan, []).files;
     times.push(performance.now() - t0);
     files = out.length;
     bytes = out.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
@@ -41,16 +41,16 @@ const PROGRAM_RUNS = 5;
 /** The whole offline plan: plan + the real program under mocks + every output file. */
 async function benchProgram(label: string, text: string): Promise<void> {
   const times: number[] = [];
-  let stats = graphStats([]);
+  let stats: GraphStats | undefined;
   for (let i = 0; i < PROGRAM_RUNS; i++) {
     const t0 = performance.now();
     const spec = parseStack(text, label);
     const plan = buildPlan(spec);
     const { resources } = await runOffline(spec, plan);
-    planOutputs(plan, resources);
+    stats = planOutputs(plan, resources).graph;
     times.push(performance.now() - t0);
-    stats = graphStats(resources);
   }
+  if (!stats) throw new Error("no run");
   console.log(
     `${label.padEnd(8)} offline plan median ${median(times).toFixed(0).padStart(6)} ms  (min ${Math.min(...times).toFixed(0)})  resources ${String(stats.cloudResources).padStart(4)} + ${stats.resources - stats.cloudResources} components  longest chain ${stats.longestChain.length}: ${stats.longestChain.map((c) => c.split("::")[0]!.split(":").pop()).join(" → ")}`,
   );

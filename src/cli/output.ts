@@ -4,7 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { redact } from "../plan/render/placeholders";
 import type { Plan } from "../plan/types";
-import { graphStats } from "../program/graph";
+import { graphStats, type GraphStats } from "../program/graph";
 import type { RecordedResource } from "../program/mocks";
 import { summaryMarkdown } from "./summary";
 
@@ -22,23 +22,20 @@ export function redactedPlan(plan: Plan): Plan {
   };
 }
 
-/** plan.json: the plan, redacted, and the resource graph the program registers (inputs redacted). */
-export function planJson(plan: Plan, resources: readonly RecordedResource[]): string {
-  const graph = graphStats(resources);
-  return `${JSON.stringify({ ...redactedPlan(plan), resourceGraph: { ...graph, resources } }, null, 2)}\n`;
-}
-
-export function planOutputs(plan: Plan, resources: readonly RecordedResource[]): OutputFile[] {
+/** Every file of plan/<stack>/, and the graph statistics it reports (computed once, for the terminal too). */
+export function planOutputs(plan: Plan, resources: readonly RecordedResource[]): { files: OutputFile[]; graph: GraphStats } {
   const safe = redactedPlan(plan);
+  const graph = graphStats(resources);
   const files: OutputFile[] = [
-    { path: "summary.md", content: summaryMarkdown(plan, resources) },
-    { path: "plan.json", content: planJson(plan, resources) },
+    { path: "summary.md", content: summaryMarkdown(plan, resources, graph) },
+    // plan.json: the plan, redacted, and the resource graph the program registers (inputs redacted).
+    { path: "plan.json", content: `${JSON.stringify({ ...safe, resourceGraph: { ...graph, resources } }, null, 2)}\n` },
   ];
   for (const h of safe.hosts) {
     files.push({ path: join("files", h.name, "cloud-init", "user-data.yaml"), content: h.userData });
     for (const f of h.files) files.push({ path: join("files", h.name, f.path), content: f.content });
   }
-  return files;
+  return { files, graph };
 }
 
 export function writePlan(dir: string, files: readonly OutputFile[]): void {

@@ -5,7 +5,6 @@ import { parseArgs } from "node:util";
 import { buildPlan, CapacityError } from "../plan";
 import { SpecError } from "../spec/errors";
 import { loadStack } from "../spec/load";
-import { graphStats } from "../program/graph";
 import { runOffline } from "../program/offline";
 import { planOutputs, writePlan } from "./output";
 
@@ -20,8 +19,7 @@ async function main(argv: string[]): Promise<number> {
     const spec = loadStack(stackFile);
     const plan = buildPlan(spec);
     const { resources } = await runOffline(spec, plan);
-    const files = planOutputs(plan, resources);
-    const graph = graphStats(resources);
+    const { files, graph } = planOutputs(plan, resources);
     const dir = resolve(values.out, spec.name);
     writePlan(dir, files);
     const procs = plan.hosts.reduce((n, h) => n + h.processes.length, 0);

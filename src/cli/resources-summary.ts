@@ -1,7 +1,7 @@
 // The resource-graph part of summary.md: what the program registers, per provider and type, the
 // longest dependency chain, and which registered resource each cost line pays for.
 import type { CostLine, Plan } from "../plan/types";
-import { graphStats } from "../program/graph";
+import type { GraphStats } from "../program/graph";
 import type { RecordedResource } from "../program/mocks";
 
 const BILLED_TYPES: Record<CostLine["billed"]["kind"], (r: RecordedResource) => boolean> = {
@@ -33,8 +33,7 @@ const table = (head: string[], rows: (string | number)[][]) =>
   [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 const money = (v: number, c: string) => `${c === "EUR" ? "€" : "$"}${v.toFixed(2)}`;
 
-export function resourcesMarkdown(plan: Plan, resources: readonly RecordedResource[]): string[] {
-  const g = graphStats(resources);
+export function resourcesMarkdown(plan: Plan, resources: readonly RecordedResource[], g: GraphStats): string[] {
   const out = ["## Cloud resources", ""];
   out.push(
     `The program registers ${g.cloudResources} cloud resources under ${g.resources - g.cloudResources} components (${Object.entries(g.byProvider).map(([p, k]) => `${p} ${k}`).join(", ")}); every input is in plan.json, secrets as \`<redacted>\`.`,

@@ -1,6 +1,7 @@
 // summary.md: what an admin reads before `pulumi up` and what CI posts on a pull request.
 import type { Plan } from "../plan/types";
 import { redact } from "../plan/render/placeholders";
+import type { GraphStats } from "../program/graph";
 import type { RecordedResource } from "../program/mocks";
 import { mermaid } from "./diagram";
 import { resourcesMarkdown } from "./resources-summary";
@@ -10,7 +11,7 @@ const money = (v: number, c: string) => `${c === "EUR" ? "€" : "$"}${v.toFixed
 const table = (head: string[], rows: (string | number)[][]) =>
   [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 
-export function summaryMarkdown(plan: Plan, resources: readonly RecordedResource[]): string {
+export function summaryMarkdown(plan: Plan, resources: readonly RecordedResource[], graph: GraphStats): string {
   const { stack, budget: b, cost } = plan;
   const out: string[] = [`# Plan: ${stack.name}`, ""];
   out.push(`Mastodon ${stack.mastodonVersion} at https://${stack.webDomain} (LOCAL_DOMAIN ${stack.domain}) on ${stack.provider} ${stack.region}.`, "");
@@ -37,7 +38,7 @@ export function summaryMarkdown(plan: Plan, resources: readonly RecordedResource
   out.push("## Monthly cost", "", table(["resource", "detail", "monthly", "source"], cost.lines.map((l) => [l.resource, l.detail, money(l.monthly, l.currency), l.source])), "");
   const totals = Object.entries(cost.totals).map(([c, v]) => money(v, c)).join(" + ");
   out.push(`**Total: ${money(cost.total.monthly, cost.total.currency)} per month** (${totals}${cost.total.rate ? `; ${cost.total.rate}` : ""}).`, "");
-  out.push(...resourcesMarkdown(plan, resources));
+  out.push(...resourcesMarkdown(plan, resources, graph));
   out.push("## Architecture", "", "```mermaid", mermaid(plan), "```", "");
   if (plan.warnings.length) out.push("## Warnings", "", ...plan.warnings.map((w) => `- ${w}`), "");
   const files = plan.hosts.reduce((k, h) => k + h.files.length, 0);

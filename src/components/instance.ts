@@ -13,7 +13,7 @@ import { dnsZone } from "../spec/dns";
 import { createHetzner } from "./hetzner";
 import { filledHostFiles, markersOf } from "./host-files";
 import { InternalTls } from "./internal-tls";
-import { acmeMode, certificateNames, issueCommand } from "../plan/render/acme";
+import { acmeMode, issueCommand } from "../plan/render/acme";
 import { HostConverge } from "./host/converge";
 import { DatabaseSetup } from "./host/database-setup";
 import { MastodonRelease } from "./host/release";
@@ -86,7 +86,8 @@ export class MastodonInstance extends pulumi.ComponentResource {
     if (spec.dns.provider === "cloudflare") new CloudflareDns(`${name}-dns`, { zoneId: spec.dns.zoneId, records }, child);
 
     const merged = (key: "outputs" | "secrets" | "exports") => Object.assign({}, ...parts.map((p) => p[key] ?? {})) as Record<string, pulumi.Output<string>>;
-    this.hostFiles = filledHostFiles(plan, { outputs: merged("outputs"), secrets: merged("secrets") });
+    const secrets = merged("secrets");
+    this.hostFiles = filledHostFiles(plan, { outputs: merged("outputs"), secrets });
     const issue = issueCommand(spec, acmeMode(spec));
     // IPv6-only hosts are reached through the IPv4 egress gateway (or any host with IPv4).
     const gateway = egressGateway(spec, plan.hosts)?.name;
@@ -99,13 +100,12 @@ export class MastodonInstance extends pulumi.ComponentResource {
     const batchOf = new Map(rollout.batches.flatMap((b, i) => b.map((n) => [n, i] as const)));
     this.converge = {};
     for (const h of plan.hosts) {
-      const certificate = issue && h.roles.includes("proxy") ? { certificate: { command: issue, names: certificateNames(spec) } } : {};
+      const certificate = issue && h.roles.includes("proxy") ? { certificate: issue } : {};
       const batch = batchOf.get(h.name);
       const earlier = batch ? rollout.batches[batch - 1]!.map((n) => this.converge[n]!.converged) : [];
       const after = earlier.length > 0 ? { after: earlier } : {};
       this.converge[h.name] = new HostConverge(`${name}-host-${h.name}`, { host: this.provider.hosts[h.name]!, files: this.hostFiles[h.name]!, privateKey: config.sshPrivateKey, route, ...certificate, ...after }, child);
     }
-    const secrets = merged("secrets");
     const on = (host: string) => ({ connection: this.converge[host]!.connection, hostId: this.provider.hosts[host]!.id, user: spec.postgres.user, database: spec.postgres.database });
     const pg = plan.services.postgres;
     const volumeOf = (host: string) => {
@@ -140,7 +140,7 @@ export class MastodonInstance extends pulumi.ComponentResource {
           rollout.hosts.map((r) => {
             const h = this.provider.hosts[r.name]!;
             const c = this.converge[r.name]!;
-            return [r.name, { name: r.name, id: h.id, privateAddress: h.privateAddress, connection: c.connection, booted: c.booted, converged: c.converged }];
+            return [r.name, { id: h.id, privateAddress: h.privateAddress, connection: c.connection, booted: c.booted, converged: c.converged }];
           }),
         ),
         ...(spec.mastodon.admin ? { admin: spec.mastodon.admin } : {}),

@@ -10,7 +10,7 @@
 #   build VERSION                      clone, check Ruby, bundle, yarn, precompile (idempotent)
 #   migrate pre|post VERSION           pre- or post-deployment migrations, straight to Postgres
 #   switch VERSION [--unit U]... [--check URL]...
-#                                      point live at VERSION, reload/restart the units in order,
+#                                      point live at VERSION, restart the units in order,
 #                                      wait for every URL to answer 200; roll back on failure
 #   prune [KEEP]                       keep the newest KEEP builds (3) plus live and previous
 #   status                             print the live version
@@ -346,7 +346,7 @@ cmd_switch() {
   printf '%s %s\n' "$version" "$previous" > "$switching_file"
   point_live "$version"
   say "live -> $version (was ${current:-nothing})"
-  if apply_units "$version" && wait_healthy; then
+  if apply_units && wait_healthy; then
     [ -z "$previous" ] || [ "$previous" = "$version" ] || printf '%s\n' "$previous" > "$previous_file"
     rm -f "$switching_file"
     say "switched to $version"
@@ -361,7 +361,7 @@ cmd_switch() {
   point_live "$previous"
   echo "mastodon-release: $bad failed on $version; rolling back to $previous" >&2
   failed=""
-  if apply_units "$previous" && wait_healthy; then
+  if apply_units && wait_healthy; then
     rm -f "$switching_file"
     die "$bad failed after $bad_after s on $version; rolled back to $previous"
   fi

@@ -7,8 +7,11 @@ import { shellQuote } from "../../plan/render/shell";
 
 export const CONVERGE_PATH = "/usr/local/sbin/mastodon-converge";
 
+let converge: string | undefined;
+
+/** The converge script's text, read once per process (every host installs the same one). */
 export function convergeScript(): string {
-  return readFileSync(join(TEMPLATE_ROOT, "scripts", "converge.sh"), "utf8");
+  return (converge ??= readFileSync(join(TEMPLATE_ROOT, "scripts", "converge.sh"), "utf8"));
 }
 
 /** Installs the script read from stdin, atomically (a converge running from the old one is unaffected). */

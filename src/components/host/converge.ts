@@ -18,7 +18,7 @@ export interface HostConvergeArgs {
   /** Converge only after these (the previous app host's converge: changes roll host by host). */
   after?: pulumi.Resource[];
   /** certbot's issue command on a proxy host (see plan/render/acme.ts); runs after the first converge. */
-  certificate?: { command: string; names: string[] };
+  certificate?: string;
 }
 
 export class HostConverge extends pulumi.ComponentResource {
@@ -49,10 +49,10 @@ export class HostConverge extends pulumi.ComponentResource {
       { parent: this, dependsOn: [install, ...(args.after ?? [])] },
     );
     if (args.certificate) {
-      // Re-issued only when the names change (or the host is new); renewals are certbot.timer's.
+      // Run again when the command (its names) changes or the host is new; renewals are certbot.timer's.
       new command.remote.Command(
         `${name}-certificate`,
-        { connection, create: args.certificate.command, triggers: [args.host.id, ...args.certificate.names] },
+        { connection, create: args.certificate, triggers: [args.host.id] },
         { parent: this, dependsOn: [this.converged] },
       );
     }

@@ -17,8 +17,11 @@ export interface SwitchOptions {
   checks: readonly string[];
 }
 
+let release: string | undefined;
+
+/** The release script's text, read once per process. */
 export function releaseScript(): string {
-  return readFileSync(join(TEMPLATE_ROOT, "scripts", "release.sh"), "utf8");
+  return (release ??= readFileSync(join(TEMPLATE_ROOT, "scripts", "release.sh"), "utf8"));
 }
 
 function script(root?: string): string {

@@ -17,7 +17,6 @@ import { fillPlaceholders } from "../../plan/render/placeholders";
 import { adminCommand } from "./admin";
 
 export interface ReleaseHost {
-  name: string;
   id: pulumi.Input<string>;
   privateAddress: pulumi.Input<string>;
   connection: pulumi.Input<command.types.input.remote.ConnectionArgs>;

@@ -14,10 +14,8 @@
 // and the slugs against @pulumi/digitalocean's enums and DO's OpenAPI spec. Figures marked
 // UNCONFIRMED are extrapolations and must be re-read from the pricing page before relying on them.
 
-import type { ManagedPostgresSize, ManagedSize, ProviderCatalog, ServerSize } from "./types";
+import { byslug, type ManagedPostgresSize, type ManagedSize, type ProviderCatalog, type ServerSize } from "./types";
 
-const byslug = <T extends { slug: string }>(items: readonly T[]): Readonly<Record<string, T>> =>
-  Object.freeze(Object.fromEntries(items.map((i) => [i.slug, i])));
 
 const droplet = (slug: string, vcpu: number, memoryGb: number, diskGb: number, monthly: number, dedicatedCpu = false): ServerSize => ({
   slug,

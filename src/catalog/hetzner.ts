@@ -20,10 +20,8 @@
 // included traffic. This table has no per-location price, so a US or Singapore plan is
 // underestimated; check the Console before ordering there.
 
-import type { ManagedPostgresSize, ManagedSize, ProviderCatalog, ServerSize } from "./types";
+import { byslug, type ManagedPostgresSize, type ManagedSize, type ProviderCatalog, type ServerSize } from "./types";
 
-const byslug = (items: readonly ServerSize[]): Readonly<Record<string, ServerSize>> =>
-  Object.freeze(Object.fromEntries(items.map((i) => [i.slug, i])));
 
 const server = (
   slug: string,

@@ -70,3 +70,7 @@ export interface R2Pricing {
   classAPerMillion: number;
   classBPerMillion: number;
 }
+
+/** A price table keyed by slug, frozen: the catalogs are read-only facts. */
+export const byslug = <T extends { slug: string }>(items: readonly T[]): Readonly<Record<string, T>> =>
+  Object.freeze(Object.fromEntries(items.map((i) => [i.slug, i])));

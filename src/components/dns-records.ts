@@ -2,7 +2,7 @@
 // domains that redirect to it point at whatever faces users (load balancer or proxy hosts), and
 // the mail authentication records the admin supplies. Pure and generic over the address type,
 // so it is tested with strings and used with Pulumi outputs.
-import { dnsZone, inZone } from "../spec/dns";
+import { dnsZone, inZone, webDomainOf } from "../spec/dns";
 import type { Spec } from "../spec/schema/stack";
 
 export interface DnsRecord<T> {
@@ -26,7 +26,7 @@ export function relativeName(fqdn: string, zone: string): string {
 
 export function dnsRecords<T>(spec: Spec, ingress: Ingress<T>): DnsRecord<T>[] {
   const zone = dnsZone(spec);
-  const webDomain = spec.webDomain ?? spec.domain;
+  const webDomain = webDomainOf(spec);
   // LOCAL_DOMAIN, when it differs, only needs to redirect /.well-known to the web domain; our
   // nginx does that when the name points at it. Names outside the zone are left to the admin.
   const names = [...new Set([webDomain, spec.domain, ...spec.alternateDomains])].filter((n) => inZone(n, zone));

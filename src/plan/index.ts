@@ -13,6 +13,7 @@ import { renderCloudInit } from "./render/cloud-init";
 import { expandHosts } from "./topology";
 import type { Plan, PlannedHost, ServicePlan } from "./types";
 import { planWarnings } from "./warnings";
+import { webDomainOf } from "../spec/dns";
 
 export { CapacityError } from "./capacity/capacity-error";
 export type { Plan } from "./types";
@@ -71,7 +72,7 @@ export function buildPlan(spec: Spec): Plan {
     const files = renderHost(ctx, host);
     return { ...h, files, userData: renderCloudInit(ctx, host, files) };
   });
-  const webDomain = spec.webDomain ?? spec.domain;
+  const webDomain = webDomainOf(spec);
   return {
     stack: { name: spec.name, domain: spec.domain, webDomain, provider: spec.provider.cloud, region: spec.provider.region, mastodonVersion: spec.mastodon.version },
     hosts,

@@ -1,6 +1,11 @@
-// The DNS zone a stack's records live in, and which of its names fall inside it: read by the
-// spec rules, the plan's warnings and the DNS components alike.
+// The names a stack serves — its web domain, the DNS zone its records live in, which names fall
+// inside that zone — read by the spec rules, the plan, the renderers and the DNS components alike.
 import type { Spec } from "./schema/stack";
+
+/** Where the web UI and API answer: webDomain, else the instance's domain (WEB_DOMAIN's rule). */
+export function webDomainOf(spec: Spec): string {
+  return spec.webDomain ?? spec.domain;
+}
 
 /** The registered domain holding the records: dns.zone, else the instance's domain. */
 export function dnsZone(spec: Spec): string {

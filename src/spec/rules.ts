@@ -4,7 +4,7 @@ import { closest } from "fastest-levenshtein";
 import { catalogFor } from "../catalog";
 import type { Role } from "./schema/common";
 import type { Spec } from "./schema/stack";
-import { dnsZone, inZone } from "./dns";
+import { dnsZone, inZone, webDomainOf } from "./dns";
 
 export type Path = readonly (string | number)[];
 
@@ -191,7 +191,7 @@ function checkDns(spec: Spec, report: Report): void {
     return;
   }
   const zone = dnsZone(spec);
-  const webDomain = spec.webDomain ?? spec.domain;
+  const webDomain = webDomainOf(spec);
   if (!inZone(webDomain, zone)) report(spec.webDomain ? ["webDomain"] : ["domain"], `"${webDomain}" is not inside the DNS zone "${zone}"`, "set dns.zone to the registered domain that holds it");
   if (spec.mail?.records && !inZone(spec.domain, zone)) report(["mail", "records"], `mail records go at "${spec.domain}", outside the DNS zone "${zone}"`, "set dns.zone to the registered domain that holds it");
 }

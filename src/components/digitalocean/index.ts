@@ -6,7 +6,7 @@ import { POOL_NAME } from "../../plan/endpoints";
 import { certificateNames } from "../../plan/render/acme";
 import type { Spec } from "../../spec/schema/stack";
 import type { ProviderFactory } from "../contract";
-import { dnsZone, inZone } from "../../spec/dns";
+import { dnsZone, inZone, webDomainOf } from "../../spec/dns";
 import { applicationHosts, firewallGroups } from "../firewall-rules";
 import { DigitalOceanValkey } from "./cache";
 import { DigitalOceanPostgres, type DigitalOceanPostgresArgs } from "./database";
@@ -26,7 +26,7 @@ type Values = Record<string, pulumi.Output<string>>;
 export function loadBalancerCertificateNames(spec: Spec): string[] {
   const zone = dnsZone(spec);
   const names = certificateNames(spec).filter((n) => inZone(n, zone));
-  const web = spec.webDomain ?? spec.domain;
+  const web = webDomainOf(spec);
   if (!names.includes(web)) throw new Error(`loadBalancer.tls is terminate, but the web domain ${web} is outside the DNS zone ${zone}: DigitalOcean cannot issue its certificate`);
   return names;
 }

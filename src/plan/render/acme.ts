@@ -13,6 +13,7 @@ import { hostFile } from "./host-file";
 import { NGINX_PATHS } from "./nginx/paths";
 import { secretRef } from "./placeholders";
 import { shellQuote } from "./shell";
+import { webDomainOf } from "../../spec/dns";
 
 export const ACME_CERT_NAME = "mastodon";
 export const ACME_DEPLOY_HOOK = "/etc/letsencrypt/renewal-hooks/deploy/mastodon-stack";
@@ -37,7 +38,7 @@ export function acmeMode(spec: Spec): AcmeMode {
 
 /** Every name the certificate covers: the web domain first, then the names that redirect to it. */
 export function certificateNames(spec: Spec): string[] {
-  const web = spec.webDomain ?? spec.domain;
+  const web = webDomainOf(spec);
   return [...new Set([web, spec.domain, ...spec.alternateDomains])];
 }
 
@@ -89,7 +90,7 @@ export function issueCommand(spec: Spec, mode: AcmeMode): string | undefined {
 /** First-boot placeholder: nginx needs some certificate to start before certbot has run. */
 export function placeholderCertificateCommand(spec: Spec): string[] {
   const dir = NGINX_PATHS.certificate.slice(0, NGINX_PATHS.certificate.lastIndexOf("/"));
-  const cn = spec.webDomain ?? spec.domain;
+  const cn = webDomainOf(spec);
   return [
     "sh",
     "-c",

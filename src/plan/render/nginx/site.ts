@@ -2,6 +2,7 @@
 // comes from, and whether static files are on this host's disk.
 import type { Spec } from "../../../spec/schema/stack";
 import type { SizedHost } from "../../capacity/hosts";
+import { webDomainOf } from "../../../spec/dns";
 
 export type LbMode = "none" | "passthrough" | "terminate";
 
@@ -37,7 +38,7 @@ export function lbMode(spec: Spec): LbMode {
 }
 
 export function siteShape(spec: Spec, host: SizedHost): SiteShape {
-  const webDomain = spec.webDomain ?? spec.domain;
+  const webDomain = webDomainOf(spec);
   const redirectDomains = [...new Set([spec.domain, ...spec.alternateDomains])].filter((d) => d !== webDomain);
   const lb = lbMode(spec);
   // The load balancer sends PROXY protocol on every forwarded port, health checks included.

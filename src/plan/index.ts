@@ -67,8 +67,8 @@ export function buildPlan(spec: Spec): Plan {
     ...(services.search.kind === "selfHosted" ? { searchHeapMb: services.search.heapMb } : {}),
     endpointsFor: makeEndpoints(spec, sized, pgbouncers),
   };
-  const hosts: PlannedHost[] = sized.map(({ allotment: _a, instance: _i, ...h }) => {
-    const host = sized.find((s) => s.name === h.name)!;
+  const hosts: PlannedHost[] = sized.map((host) => {
+    const { allotment: _a, instance: _i, ...h } = host;
     const files = renderHost(ctx, host);
     return { ...h, files, userData: renderCloudInit(ctx, host, files) };
   });

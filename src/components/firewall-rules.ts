@@ -25,6 +25,9 @@ export interface FirewallGroup {
   rules: PortRule[];
 }
 
+/** "Anyone", in both address families. */
+export const WORLD = ["0.0.0.0/0", "::/0"];
+
 /** Ports no rule may ever open to the world. */
 export const DATA_PORTS = [22, POSTGRES_PORT, PGBOUNCER_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT, 25060, 25061] as const;
 

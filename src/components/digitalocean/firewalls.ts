@@ -7,9 +7,7 @@
 // all egress of its droplets, so the base group (every host) carries the outbound rules.
 import * as pulumi from "@pulumi/pulumi";
 import * as digitalocean from "@pulumi/digitalocean";
-import type { FirewallGroup, PortRule, Source } from "../firewall-rules";
-
-export const WORLD = ["0.0.0.0/0", "::/0"];
+import { WORLD, type FirewallGroup, type PortRule, type Source } from "../firewall-rules";
 
 export interface DigitalOceanFirewallsArgs {
   stack: string;

@@ -10,10 +10,9 @@
 // (docs.hetzner.com/cloud/firewalls/faq), and an empty one would say nothing.
 import * as pulumi from "@pulumi/pulumi";
 import * as hcloud from "@pulumi/hcloud";
-import type { FirewallGroup, PortRule, Source } from "../firewall-rules";
+import { WORLD, type FirewallGroup, type PortRule, type Source } from "../firewall-rules";
 import { hcloudId, stackLabels } from "./common";
 
-export const WORLD = ["0.0.0.0/0", "::/0"];
 
 /** Hetzner allows no more firewalls on one server. */
 const MAX_FIREWALLS_PER_SERVER = 5;

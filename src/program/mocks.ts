@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { mockState } from "./mock-state/index";
+import type { Computed } from "./mock-state/octet";
 
 /** The SDK's marker for a secret value inside serialized properties. */
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -23,6 +24,15 @@ export interface RecordedResource {
   inputs: unknown;
   /** Names of the top-level inputs that arrived marked secret. */
   secretInputs: string[];
+  /** Inputs with secrets revealed: only when the run asked for them (the booted-host harness). */
+  rawInputs?: unknown;
+}
+
+export interface MockedRunOptions {
+  /** Provider answers that replace the default mock state, per type token (e.g. real TLS material). */
+  computed?: Computed;
+  /** Record every resource's inputs with secrets revealed, as rawInputs. */
+  revealSecrets?: boolean;
 }
 
 function redactSecrets(v: unknown): unknown {
@@ -31,6 +41,16 @@ function redactSecrets(v: unknown): unknown {
     const o = v as Record<string, unknown>;
     if (o[SPECIAL_SIG] === SECRET_SIG) return "<redacted>";
     return Object.fromEntries(Object.keys(o).sort().map((k) => [k, redactSecrets(o[k])]));
+  }
+  return v;
+}
+
+function revealSecrets(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(revealSecrets);
+  if (v !== null && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o[SPECIAL_SIG] === SECRET_SIG) return revealSecrets(o.value);
+    return Object.fromEntries(Object.keys(o).map((k) => [k, revealSecrets(o[k])]));
   }
   return v;
 }
@@ -61,14 +81,17 @@ interface RegisterRequest {
 type Monitor = { registerResource(req: RegisterRequest, cb: (err: unknown, res: unknown) => void): void };
 
 /** Starts a mocked run. Call `finish()` after the program to get every registered resource. */
-export async function startMockedRun(project: string, stack: string): Promise<{ finish(): Promise<RecordedResource[]> }> {
+export async function startMockedRun(project: string, stack: string, options: MockedRunOptions = {}): Promise<{ finish(): Promise<RecordedResource[]> }> {
   const recorded = new Map<string, Omit<RecordedResource, "urn">>();
   const pendingInputs = new Map<string, unknown>();
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
         pendingInputs.set(`${args.type}::${args.name}`, args.inputs);
-        return { id: mockId(args.type, args.name), state: mockState(args.type, args.name, args.inputs as Record<string, unknown>) };
+        const inputs = args.inputs as Record<string, unknown>;
+        const override = options.computed?.[args.type];
+        const state = mockState(args.type, args.name, inputs);
+        return { id: mockId(args.type, args.name), state: override ? { ...state, ...override(args.name, revealSecrets(inputs) as Record<string, unknown>) } : state };
       },
       call(args: pulumi.runtime.MockCallArgs) {
         return mockState(args.token, "call", args.inputs as Record<string, unknown>);
@@ -94,6 +117,7 @@ export async function startMockedRun(project: string, stack: string): Promise<{ 
           protect: req.getProtect() === true,
           inputs: redactSecrets(rawInputs),
           secretInputs: Object.keys(rawInputs).filter((k) => isSecretValue(rawInputs[k])).sort(),
+          ...(options.revealSecrets ? { rawInputs: revealSecrets(rawInputs) } : {}),
         });
       }
       cb(err, res);

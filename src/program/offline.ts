@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HostFile, Plan } from "../plan/types";
 import type { Spec } from "../spec/schema/stack";
 import { mastodonProgram, offlineConfig, PROJECT } from "./index";
-import { startMockedRun, type RecordedResource } from "./mocks";
+import type { ProgramConfig } from "../components/contract";
+import { startMockedRun, type MockedRunOptions, type RecordedResource } from "./mocks";
 
 export interface OfflineRun {
   resources: RecordedResource[];
@@ -14,6 +15,14 @@ export interface OfflineRun {
   exports: Record<string, string>;
   /** Per host, the converge trigger (hash of its bundle). */
   bundleHashes: Record<string, string>;
+  /** Per host, its addresses as the provider answered (mocked). */
+  hostAddresses: Record<string, HostAddresses>;
+}
+
+export interface HostAddresses {
+  privateAddress: string;
+  publicIpv4?: string;
+  publicIpv6?: string;
 }
 
 /** Resolves an Output (secret or not) to its value; only meaningful under mocks. */
@@ -21,11 +30,16 @@ export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
   return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
 }
 
-export async function runOffline(spec: Spec, plan: Plan): Promise<OfflineRun> {
-  const run = await startMockedRun(PROJECT, spec.name);
+export interface OfflineOptions extends MockedRunOptions {
+  /** Config in place of the offline stand-ins (the booted-host harness gives its test SSH key). */
+  config?: ProgramConfig;
+}
+
+export async function runOffline(spec: Spec, plan: Plan, options: OfflineOptions = {}): Promise<OfflineRun> {
+  const run = await startMockedRun(PROJECT, spec.name, options);
   let instance;
   try {
-    instance = mastodonProgram(spec, plan, offlineConfig(spec)).instance;
+    instance = mastodonProgram(spec, plan, options.config ?? offlineConfig(spec)).instance;
   } catch (e) {
     await run.finish();
     throw e;
@@ -40,5 +54,10 @@ export async function runOffline(spec: Spec, plan: Plan): Promise<OfflineRun> {
   for (const [k, v] of Object.entries(instance.exports)) exports[k] = await valueOf(v);
   const bundleHashes: Record<string, string> = {};
   for (const [host, c] of Object.entries(instance.converge)) bundleHashes[host] = await valueOf(c.bundleHash);
-  return { resources: await run.finish(), hostFiles, hostFilesSecret, exports, bundleHashes };
+  const hostAddresses: Record<string, HostAddresses> = {};
+  for (const h of Object.values(instance.provider.hosts)) {
+    const [privateAddress, publicIpv4, publicIpv6] = await valueOf(pulumi.all([h.privateAddress, h.publicIpv4, h.publicIpv6]));
+    hostAddresses[h.name] = { privateAddress, ...(publicIpv4 ? { publicIpv4 } : {}), ...(publicIpv6 ? { publicIpv6 } : {}) };
+  }
+  return { resources: await run.finish(), hostFiles, hostFilesSecret, exports, bundleHashes, hostAddresses };
 }

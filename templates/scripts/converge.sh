@@ -100,9 +100,23 @@ cp "$journal" "$work/journal.before" 2>/dev/null || : > "$work/journal.before"
 awk 'NF && !seen[$0]++' "$work/actions" > "$work/journal.new"
 replace "$work/journal.new" "$journal"
 
+# Missing parent directories are created root-owned 0755, one level at a time: under umask 077
+# `mkdir -p` would make them 0700, and the users that read these files (mastodon for its env
+# file and CA, postgres, redis and pgbouncer for their keys) could not even traverse them.
+make_parents() {
+  local dir="$1" path="" part
+  local -a parts
+  IFS=/ read -r -a parts <<< "${dir#/}"
+  for part in "${parts[@]}"; do
+    [ -n "$part" ] || continue
+    path="$path/$part"
+    [ -d "$path" ] || install -d -o root -g root -m 0755 "$path"
+  done
+}
+
 install_file() {
   local i="$1" target="$root${paths[$1]}"
-  mkdir -p "$(dirname "$target")"
+  make_parents "$(dirname "$target")"
   chown "${owners[$i]}:${groups[$i]}" "$work/$i"
   chmod "${modes[$i]}" "$work/$i"
   replace "$work/$i" "$target"

@@ -308,6 +308,14 @@ wait_healthy() {
   done
 }
 
+# The host's mastodon.target (rendered where Mastodon runs) groups its units: once they run the
+# release, the target is started too, so `systemctl status mastodon.target` tells the truth and
+# `systemctl stop|restart mastodon.target` reaches every unit on the first install as on a reboot.
+start_target() {
+  [ -f "$root/etc/systemd/system/mastodon.target" ] || return 0
+  systemctl start mastodon.target || { failed="systemctl start mastodon.target"; return 1; }
+}
+
 cmd_switch() {
   local version="" current previous pending_to="" pending_from="" after=0 failed=""
   local -a units=() checks=()
@@ -346,7 +354,7 @@ cmd_switch() {
   printf '%s %s\n' "$version" "$previous" > "$switching_file"
   point_live "$version"
   say "live -> $version (was ${current:-nothing})"
-  if apply_units && wait_healthy; then
+  if apply_units && wait_healthy && start_target; then
     [ -z "$previous" ] || [ "$previous" = "$version" ] || printf '%s\n' "$previous" > "$previous_file"
     rm -f "$switching_file"
     say "switched to $version"
@@ -361,7 +369,7 @@ cmd_switch() {
   point_live "$previous"
   echo "mastodon-release: $bad failed on $version; rolling back to $previous" >&2
   failed=""
-  if apply_units && wait_healthy; then
+  if apply_units && wait_healthy && start_target; then
     rm -f "$switching_file"
     die "$bad failed after $bad_after s on $version; rolled back to $previous"
   fi

@@ -120,6 +120,10 @@ describe("converge over ssh", () => {
       assert.equal((st.mode & 0o7777).toString(8).padStart(4, "0"), f.mode, `${f.path} mode`);
       assert.equal(execFileSync("stat", ["-c", "%U:%G", target], { encoding: "utf8" }).trim(), `${f.owner}:${f.group}`, `${f.path} owner`);
     }
+    // Parents it had to create are traversable by the services (converge runs under umask 077).
+    for (const d of ["etc/mastodon", "etc/mastodon/tls"]) {
+      if (existsSync(join(root, d))) assert.equal((statSync(join(root, d)).mode & 0o7777).toString(8), "755", `${d} mode`);
+    }
     const calls = systemctl(r.calls);
     assert.equal(calls[0], "daemon-reload");
     assert.ok(calls.includes("enable --quiet mastodon.target"));
@@ -127,8 +131,8 @@ describe("converge over ssh", () => {
     assert.ok(calls.includes("try-reload-or-restart nginx.service"));
     assert.ok(r.calls.includes("update-ca-certificates --fresh"));
     // A unit both restarted and reloaded is only restarted.
-    assert.ok(calls.includes("try-restart postgresql@15-main.service"));
-    assert.ok(!calls.includes("try-reload-or-restart postgresql@15-main.service"));
+    assert.ok(calls.includes("try-restart postgresql@17-main.service"));
+    assert.ok(!calls.includes("try-reload-or-restart postgresql@17-main.service"));
   });
 
   it("an unchanged bundle changes nothing and restarts nothing", (t) => {

@@ -16,3 +16,18 @@ export function examplePlan(name: string): Plan {
   }
   return plan;
 }
+
+/** The PostgreSQL major installed on this machine (the real-tool tests run the rendered configs on it). */
+export function installedPostgres(): string | undefined {
+  const { readdirSync, existsSync } = require("node:fs") as typeof import("node:fs");
+  if (!existsSync("/usr/lib/postgresql")) return undefined;
+  return readdirSync("/usr/lib/postgresql").filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))[0];
+}
+
+/** The example's plan with its self-hosted PostgreSQL at this machine's major (the rendered files differ only in paths and version). */
+export function examplePlanOnThisMachine(name: string): Plan {
+  const spec = loadStack(join(ROOT, "stacks", `${name}.yaml`));
+  const version = installedPostgres() as NonNullable<typeof spec.postgres.selfHosted>["version"] | undefined;
+  const pg = spec.postgres.selfHosted;
+  return buildPlan(pg && version ? { ...spec, postgres: { ...spec.postgres, selfHosted: { ...pg, version } } } : spec);
+}

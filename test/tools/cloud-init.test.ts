@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { parse } from "yaml";
 import type { PlannedHost } from "../../src/plan/types";
-import { EXAMPLES, examplePlan } from "../helpers/plans";
+import { buildPlan } from "../../src/plan";
+import { loadStack } from "../../src/spec/load";
+import { EXAMPLES, examplePlan, ROOT } from "../helpers/plans";
 import { requireTool } from "../helpers/tools";
 
 const dir = mkdtempSync(join(tmpdir(), "cloud-init-test-"));
@@ -119,8 +121,13 @@ test("packages, users and kernel settings follow each host's roles", () => {
   const data = config(examplePlan("hobby").hosts.find((h) => h.name === "data")!);
   assert.ok(data.packages.includes("redis-server") && data.packages.includes("pgbouncer"));
   assert.match(writeFile(data, "/etc/sysctl.d/60-mastodon-stack.conf")!, /^vm\.overcommit_memory = 1$/m);
-  // PostgreSQL 15 is not Debian 13's: the PGDG source comes first, from postgresql-common's own script.
-  const cmds = (data.runcmd ?? []).map((c) => c.join(" "));
+  // By default the data host runs Debian 13's own PostgreSQL 17: no third-party source.
+  assert.ok(data.packages.includes("postgresql-17"));
+  assert.ok(!(data.runcmd ?? []).some((c) => c.join(" ").includes("apt.postgresql.org")));
+  // An explicit other major (15) comes from PGDG, whose source postgresql-common's own script adds first.
+  const spec = loadStack(join(ROOT, "stacks", "hobby.yaml"));
+  const pg15 = buildPlan({ ...spec, postgres: { ...spec.postgres, selfHosted: { host: "data", version: "15" } } });
+  const cmds = (config(pg15.hosts.find((h) => h.name === "data")!).runcmd ?? []).map((c) => c.join(" "));
   const pgdg = cmds.indexOf("/usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y");
   assert.ok(pgdg >= 0 && cmds.indexOf("env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15") > pgdg);
 });

@@ -8,7 +8,7 @@ import { PGBOUNCER_PORT, POSTGRES_PORT, REDIS_PORT, REDIS_TLS_PORT } from "../..
 import { PGBOUNCER, POSTGRES, REDIS } from "../../src/plan/render/data/paths";
 import type { HostFile } from "../../src/plan/types";
 import { loadStack } from "../../src/spec/load";
-import { examplePlan, ROOT } from "../helpers/plans";
+import { examplePlanOnThisMachine as examplePlan, ROOT } from "../helpers/plans";
 import { IN_CI, requireTool } from "../helpers/tools";
 import { fileOf, Lab, must, PRIVATE_IP, run, waitFor, withoutLoopback } from "./data-tier-lab";
 

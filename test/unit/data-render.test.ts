@@ -82,9 +82,9 @@ test("files holding secrets are 0600 and owned by the service that reads them", 
 test("a change names what applies it: restart for start-time settings, reload for the rest", () => {
   const plan = examplePlan("hobby");
   const after = (path: string) => file(plan, "data", path).after;
-  assert.deepEqual(after("/etc/postgresql/15/main/conf.d/mastodon.conf"), [{ kind: "restart", unit: "postgresql@15-main.service" }]);
-  assert.deepEqual(after("/etc/postgresql/15/main/conf.d/mastodon-tuning.conf"), [{ kind: "reload", unit: "postgresql@15-main.service" }]);
-  assert.deepEqual(after("/etc/postgresql/15/main/pg_hba.conf"), [{ kind: "reload", unit: "postgresql@15-main.service" }]);
+  assert.deepEqual(after("/etc/postgresql/17/main/conf.d/mastodon.conf"), [{ kind: "restart", unit: "postgresql@17-main.service" }]);
+  assert.deepEqual(after("/etc/postgresql/17/main/conf.d/mastodon-tuning.conf"), [{ kind: "reload", unit: "postgresql@17-main.service" }]);
+  assert.deepEqual(after("/etc/postgresql/17/main/pg_hba.conf"), [{ kind: "reload", unit: "postgresql@17-main.service" }]);
   assert.deepEqual(after(REDIS.conf), [{ kind: "restart", unit: "redis-server.service" }]);
 });
 
@@ -103,7 +103,7 @@ test("without internal encryption: plain host lines and no TLS listeners", () =>
   const plan = planOf(edited("hobby", (d) => (d.network.encryptInternal = false)));
   const data = plan.hosts.find((h) => h.name === "data")!;
   const content = (suffix: string) => data.files.find((f) => f.path.endsWith(suffix))!.content;
-  assert.doesNotMatch(content("/etc/postgresql/15/main/pg_hba.conf"), /^hostssl/m);
+  assert.doesNotMatch(content("/etc/postgresql/17/main/pg_hba.conf"), /^hostssl/m);
   assert.doesNotMatch(content("/etc/pgbouncer/pg_hba.conf"), /^hostssl/m);
   assert.doesNotMatch(content("mastodon-tuning.conf"), /^ssl = on/m);
   assert.doesNotMatch(content(REDIS.conf), /^tls-port/m);

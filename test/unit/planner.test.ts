@@ -105,3 +105,9 @@ test("cost: hobby is three cx23 and one IPv4 address", () => {
   assert.deepEqual([cost.total.currency, cost.total.monthly, cost.totals.USD], ["EUR", 16.97, 0]);
   assert.equal(cost.lines.filter((l) => l.resource.startsWith("ipv4")).length, 1);
 });
+
+test("self-hosted search is planned but warned about: nothing installs OpenSearch on the host", () => {
+  const single = examplePlan("single");
+  assert.ok(single.warnings.some((w) => w.startsWith("search.selfHosted: mastodon-stack sizes OpenSearch on box") && w.includes("does not install it")), single.warnings.join("\n"));
+  assert.ok(!examplePlan("prod").warnings.some((w) => w.startsWith("search.selfHosted")));
+});

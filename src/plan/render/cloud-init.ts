@@ -64,7 +64,9 @@ export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: read
   const runcmd: Command[] = [["systemctl", "try-reload-or-restart", "ssh.service"]];
   if (sysctl.length > 0) {
     writeFiles.push(file(SYSCTL_FILE, ["# Written by mastodon-stack for this host's roles.", ...sysctl, ""].join("\n")));
-    runcmd.push(["sysctl", "--system"]);
+    // Applied as at every boot: systemd-sysctl skips itself where /proc/sys is read-only (a
+    // container), while a bare `sysctl --system` fails there and fails the whole first boot.
+    runcmd.push(["systemctl", "restart", "systemd-sysctl.service"]);
   }
   if (egress.kind === "gateway") {
     writeFiles.push(file(EGRESS_RULESET, egressRuleset(egress.cidr)), file(`/etc/systemd/system/${EGRESS_UNIT}`, egressUnit()));

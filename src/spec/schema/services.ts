@@ -41,7 +41,8 @@ export const Postgres = z
     selfHosted: z
       .strictObject({
         host: Name.describe("The host group with the postgres role."),
-        version: PgVersion.default("15"),
+        // Debian 13's own PostgreSQL; another major comes from apt.postgresql.org (PGDG).
+        version: PgVersion.default("17"),
       })
       .optional(),
     pool: Pool.default({ enabled: true, mode: "transaction" }),

@@ -1,0 +1,20 @@
+// What a booted stack cost, printed after its tests (and kept as JSON for the bench).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CACHE } from "./host-tools";
+import type { BootedStack } from "./stack";
+
+export function report(name: string, stack: BootedStack): void {
+  const t = stack.timings;
+  const lines = [
+    `booted ${name}: root build ${t.rootBuild.toFixed(1)} s, unpack ${t.rootUnpack.toFixed(1)} s, stand-in ${t.standIn.toFixed(1)} s, program ${t.program.toFixed(1)} s`,
+    ...Object.entries(t.boot).map(([h, s]) => `  ${h}: ssh up ${s.toFixed(1)} s after start`),
+    ...Object.entries(t.cloudInit).map(([h, s]) => `  ${h}: first boot (cloud-init, packages) done ${s.toFixed(1)} s later`),
+    ...Object.entries(t.commands)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([c, s]) => `  ${c}: ${s.toFixed(1)} s`),
+  ];
+  console.log(lines.join("\n"));
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(join(CACHE, `timings-${name}.json`), `${JSON.stringify(t, null, 2)}\n`);
+}

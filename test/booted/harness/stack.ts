@@ -1,0 +1,164 @@
+// A whole planned stack on booted hosts: the program run under mocks gives every host's
+// rendered user-data, addresses and the commands `pulumi up` would send; each host boots on the
+// stack's bridge from the cached Debian 13 root; the commands run against them in the program's
+// order. One stack at a time (its bridge holds the network's router address).
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Spec } from "../../../src/spec/schema/stack";
+import { ensureAptCache, ensureRoot } from "./host-tools";
+import { Machine } from "./machine";
+import { createBridge, type Bridge } from "./network";
+import { runProgramForHosts, type ProgramCommand, type ProgramRun } from "./program-commands";
+import { describeFailures, runCommands, type RunReport } from "./runner";
+import { ensureStandInRepo, standInHostFiles, type StandInTag } from "./stand-in-repo";
+
+const WORK = "/var/tmp/mastodon-stack-booted";
+
+/**
+ * Commands the booted network cannot run, and why: certbot asks Let's Encrypt, which no test
+ * network reaches; the proxy keeps its first-boot certificate (cloud-init's placeholder).
+ */
+const UNREACHABLE = [{ suffix: "-certificate", why: "certbot needs Let's Encrypt" }];
+const runnable = (c: ProgramCommand) => !UNREACHABLE.some((u) => c.name.endsWith(u.suffix));
+
+/** What the stand-in release needs on an app host besides what the release's bundle would bring (Debian's puma and pg). */
+const STAND_IN_GEMS = ["puma", "ruby-pg"];
+
+export interface Timings {
+  rootBuild: number;
+  rootUnpack: number;
+  standIn: number;
+  program: number;
+  boot: Record<string, number>;
+  /** First boot per host: cloud-init with every package, until the program's boot wait returns. */
+  cloudInit: Record<string, number>;
+  /** The program's commands by name: seconds each took. */
+  commands: Record<string, number>;
+}
+
+export interface BootedStack {
+  spec: Spec;
+  program: ProgramRun;
+  machines: Record<string, Machine>;
+  bridge: Bridge;
+  timings: Timings;
+  keyFile: string;
+  log: string[];
+  /** Runs the program's commands (all, or those `only` keeps); throws with every failure's output unless allowFailure. */
+  apply(only?: (c: ProgramCommand) => boolean, allowFailure?: boolean): Promise<RunReport>;
+  /** Re-runs the program for a changed spec (same key, same hosts) and returns its commands. */
+  replan(spec: Spec): Promise<ProgramRun>;
+  teardown(): Promise<void>;
+}
+
+export async function bootStack(spec: Spec, opts: { id: string; tags: readonly StandInTag[]; appHosts?: (name: string) => boolean }): Promise<BootedStack> {
+  const timings: Timings = { rootBuild: 0, rootUnpack: 0, standIn: 0, program: 0, boot: {}, cloudInit: {}, commands: {} };
+  const log: string[] = [];
+  await ensureAptCache();
+  const root = ensureRoot();
+  timings.rootBuild = root.buildSeconds;
+  timings.rootUnpack = root.unpackSeconds;
+  let t0 = Date.now();
+  const standIn = ensureStandInRepo(opts.tags);
+  timings.standIn = (Date.now() - t0) / 1000;
+
+  const dir = join(WORK, opts.id);
+  await cleanupLeftovers(opts.id, dir);
+  mkdirSync(dir, { recursive: true });
+  const keyFile = join(dir, "id_ed25519");
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "booted-host-harness", "-f", keyFile]);
+  const privateKey = readFileSync(keyFile, "utf8");
+  const publicKey = readFileSync(`${keyFile}.pub`, "utf8").trim();
+
+  t0 = Date.now();
+  let program = await runProgramForHosts(spec, privateKey);
+  timings.program = (Date.now() - t0) / 1000;
+  const addresses = program.offline.hostAddresses;
+  const bridge = createBridge(`mstk-${opts.id}`.slice(0, 15), spec.network.privateCidr, Object.values(addresses).flatMap((a) => (a.publicIpv4 ? [a.publicIpv4] : [])));
+  const machines: Record<string, Machine> = {};
+  for (const host of program.plan.hosts) {
+    const a = addresses[host.name]!;
+    const userData = serverUserData(program, host.name, a.privateAddress);
+    machines[host.name] = new Machine({
+      name: host.name,
+      machine: `${opts.id}-${host.name}`,
+      address: a.privateAddress,
+      ...(a.publicIpv4 ? { extraAddresses: [a.publicIpv4] } : {}),
+      bridge,
+      rootDir: root.dir,
+      workDir: dir,
+      userData,
+      publicKey,
+      privateKeyFile: keyFile,
+      binds: standIn.binds,
+      files: standInHostFiles(),
+      ...(host.volumeGb !== undefined ? { volume: { byId: VOLUME_BY_ID[spec.provider.cloud], sizeMb: 2048 } } : {}),
+    });
+  }
+  await Promise.all(Object.values(machines).map(async (m) => (timings.boot[m.name] = await m.boot())));
+
+  const stack: BootedStack = {
+    spec,
+    program,
+    machines,
+    bridge,
+    timings,
+    keyFile,
+    log,
+    async apply(only, allowFailure = false) {
+      const report = await runCommands(stack.program.commands, { keyDir: dir, only: (c) => runnable(c) && (only ? only(c) : true), log: (l) => log.push(`${new Date().toISOString()} ${l}`) });
+      for (const r of report.results) timings.commands[r.name] = r.seconds;
+      if (!allowFailure && (report.failed.length > 0 || report.skipped.length > 0)) throw new Error(describeFailures(report));
+      return report;
+    },
+    async replan(next) {
+      stack.spec = next;
+      program = stack.program = await runProgramForHosts(next, privateKey);
+      return program;
+    },
+    async teardown() {
+      await Promise.all(Object.values(machines).map((m) => m.destroy()));
+      bridge.remove();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  // First boot (cloud-init) through the program's own wait command; then the stand-in's gems
+  // on app hosts (what `bundle install` would fetch for a real release), then everything else.
+  const first = await stack.apply((c) => c.name.endsWith("-boot"));
+  for (const r of first.results) timings.cloudInit[r.name.replace(/-boot$/, "")] = r.seconds;
+  const appHosts = program.plan.hosts.filter((h) => h.processes.length > 0);
+  await Promise.all(appHosts.map(async (h) => {
+    const r = await machines[h.name]!.ssh(`DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${STAND_IN_GEMS.join(" ")}`);
+    if (r.code !== 0) throw new Error(`${h.name}: installing the stand-in's gems failed:\n${r.stderr}`);
+  }));
+  return stack;
+}
+
+/** The user-data the program hands the provider for this host (the server resource's input). */
+function serverUserData(program: ProgramRun, host: string, address: string): string {
+  const server = program.offline.resources.find((r) => {
+    const i = r.rawInputs as { userData?: string; networks?: { ip?: string }[]; name?: string } | undefined;
+    return typeof i?.userData === "string" && (i.networks?.[0]?.ip === address || i.name === host);
+  });
+  const userData = (server?.rawInputs as { userData?: string } | undefined)?.userData;
+  if (!userData) throw new Error(`no server resource carries user-data for ${host}`);
+  return userData;
+}
+
+const VOLUME_BY_ID = { hetzner: "scsi-0HC_Volume_100001", digitalocean: "scsi-0DO_Volume_harness" } as const;
+
+/** A run killed midway leaves its containers, mounts and veths: stop and remove them first. */
+async function cleanupLeftovers(id: string, dir: string): Promise<void> {
+  const pattern = `systemd-nspawn .*--machine=${id}-`;
+  spawnSync("pkill", ["-TERM", "-f", pattern]);
+  for (let i = 0; i < 300 && spawnSync("pgrep", ["-f", pattern]).status === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  spawnSync("pkill", ["-KILL", "-f", pattern]);
+  const mounts = readFileSync("/proc/mounts", "utf8").split("\n").map((l) => l.split(" ")[1] ?? "").filter((m) => m.startsWith(`${dir}/`));
+  for (const m of mounts.sort().reverse()) spawnSync("umount", ["-l", m]);
+  // nspawn names host-side veths vb-<machine> (shortened, with the full name as altname).
+  for (const link of readdirSync("/sys/class/net").filter((l) => l.startsWith("vb-"))) {
+    if (spawnSync("ip", ["-o", "link", "show", link], { encoding: "utf8" }).stdout.includes(`vb-${id}-`)) spawnSync("ip", ["link", "del", link]);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,126 @@
+// Clients of the booted instance, from outside like a browser: HTTPS through the proxy with the
+// instance's name (the proxy's certificate is the first-boot self-signed one, so it is not
+// verified here), a bounded load generator, and a WebSocket client of the streaming API.
+import { request } from "node:https";
+import WebSocket from "ws";
+
+export interface Endpoint {
+  /** Address the proxy answers on. */
+  address: string;
+  /** The instance's name (Host header and SNI). */
+  domain: string;
+}
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export function get(ep: Endpoint, path: string, timeoutMs = 10_000): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: ep.address, servername: ep.domain, port: 443, path, headers: { host: ep.domain }, rejectUnauthorized: false, agent: false, timeout: timeoutMs },
+      (res) => {
+        let body = "";
+        res.on("data", (d: Buffer) => (body += d.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+export interface LoadResult {
+  requests: number;
+  failed: number;
+  failures: string[];
+  /** Distinct release versions that answered, in order of first appearance. */
+  versions: string[];
+}
+
+/** `concurrency` clients requesting `path` back to back until stop() is awaited. */
+export function startLoad(ep: Endpoint, path = "/api/v1/instance", concurrency = 4): { stop(): Promise<LoadResult> } {
+  const result: LoadResult = { requests: 0, failed: 0, failures: [], versions: [] };
+  let running = true;
+  let n = 0;
+  const worker = async () => {
+    while (running) {
+      try {
+        // A distinct URL each time: nginx caches what Mastodon marks public (/api/v1/instance is).
+        const a = await get(ep, `${path}${path.includes("?") ? "&" : "?"}n=${n++}`, 30_000);
+        result.requests++;
+        if (a.status !== 200) {
+          result.failed++;
+          result.failures.push(`${a.status} ${a.body.slice(0, 120)}`);
+        } else {
+          const v = /"version":"([^"]+)"/.exec(a.body)?.[1];
+          if (v && !result.versions.includes(v)) result.versions.push(v);
+        }
+      } catch (e) {
+        result.requests++;
+        result.failed++;
+        result.failures.push(String(e));
+      }
+    }
+  };
+  const workers = Array.from({ length: concurrency }, worker);
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(workers);
+      return result;
+    },
+  };
+}
+
+export interface StreamClient {
+  /** Resolves with the next message's text. */
+  next(timeoutMs?: number): Promise<string>;
+  /** Closes on our side, or resolves when the server closed it. */
+  closed: Promise<number>;
+  close(): void;
+}
+
+/** An authenticated WebSocket client of /api/v1/streaming through the proxy. */
+export function openStream(ep: Endpoint, token: string, stream = "user"): Promise<StreamClient> {
+  return new Promise((resolve, reject) => {
+    // servername (SNI) goes through to tls.connect, as for https.
+    const options: WebSocket.ClientOptions & { servername: string } = {
+      headers: { host: ep.domain, authorization: `Bearer ${token}` },
+      servername: ep.domain,
+      rejectUnauthorized: false,
+      handshakeTimeout: 10_000,
+    };
+    const ws = new WebSocket(`wss://${ep.address}/api/v1/streaming?stream=${stream}`, options);
+    const queue: string[] = [];
+    const waiting: ((m: string) => void)[] = [];
+    ws.on("message", (d) => {
+      const text = d.toString();
+      const w = waiting.shift();
+      if (w) w(text);
+      else queue.push(text);
+    });
+    const closed = new Promise<number>((r) => ws.on("close", (code) => r(code)));
+    ws.on("unexpected-response", (_req, res) => reject(new Error(`streaming answered ${res.statusCode} to the upgrade`)));
+    ws.on("error", reject);
+    ws.on("open", () =>
+      resolve({
+        next: (timeoutMs = 10_000) =>
+          new Promise((res, rej) => {
+            const m = queue.shift();
+            if (m !== undefined) return res(m);
+            const timer = setTimeout(() => rej(new Error(`no streaming message within ${timeoutMs} ms`)), timeoutMs);
+            waiting.push((text) => {
+              clearTimeout(timer);
+              res(text);
+            });
+          }),
+        closed,
+        close: () => ws.close(),
+      }),
+    );
+  });
+}

@@ -1,0 +1,147 @@
+// hobby on booted hosts: its three planned hosts (data: Postgres + PgBouncer + Redis; workers:
+// Sidekiq + the real streaming server, IPv6-only, reached through web; web: nginx + Puma) boot
+// Debian 13 under systemd from their rendered user-data (every package installed by cloud-init),
+// and the program's own commands configure them, build the stand-in release, migrate and switch.
+// Then: every unit active, every file readable by its user, the instance served through the
+// proxy, a Redis message relayed to an authenticated WebSocket client, an unchanged converge
+// that changes nothing, an upgrade under load that loses no request, a reboot.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { loadStack } from "../../src/spec/load";
+import type { HostFile } from "../../src/plan/types";
+import { allPids as allPidsOf, assertConvergeUnchanged, assertFilesReadable, assertHostsWhole, assertProxyServes, assertRelayed, assertStreamingRelays, assertSurvivesReboot } from "./harness/assertions";
+import { filesReadable, systemState, unitsActive } from "./harness/checks";
+import { checkBootable } from "./harness/host-tools";
+import { filesOf, proxyEndpoint } from "./harness/instance";
+import { bootStack, type BootedStack } from "./harness/stack";
+import { get, openStream, startLoad } from "./harness/traffic";
+import { report } from "./harness/report";
+
+const TAGS = [
+  { tag: "v4.5.2", streaming: "v4.5.2" },
+  { tag: "v4.5.3", streaming: "v4.5.2" },
+  { tag: "v4.5.4", streaming: "v4.5.2", broken: true },
+] as const;
+
+const blocker = checkBootable();
+const STACK = join(__dirname, "../../stacks/hobby.yaml");
+
+/** Units a converge must restart for the files that differ between two renderings of a host. */
+function restartsFor(before: readonly HostFile[], after: readonly HostFile[]): string[] {
+  const old = new Map(before.map((f) => [f.path, f.content]));
+  const units = after.filter((f) => old.get(f.path) !== f.content).flatMap((f) => f.after.flatMap((a) => (a.kind === "restart" ? [a.unit] : [])));
+  return [...new Set(units)].sort();
+}
+
+describe("hobby on booted hosts", { skip: blocker, timeout: 60 * 60_000 }, () => {
+  let stack: BootedStack;
+  const user = { token: randomBytes(24).toString("hex"), accountId: 0 };
+  const allPids = () => allPidsOf(stack);
+  const releaseCommands = (c: { name: string }) => c.name.includes("-release-");
+
+  before(async () => {
+    stack = await bootStack(loadStack(STACK), { id: "hobby", tags: TAGS });
+    await stack.apply();
+  }, { timeout: 45 * 60_000 });
+
+  after(async () => {
+    if (stack) report("hobby", stack);
+    if (stack && !process.env.KEEP_BOOTED) await stack.teardown();
+  }, { timeout: 5 * 60_000 });
+
+  it("every host is running with no failed unit and every rendered unit active", () => assertHostsWhole(stack));
+
+  it("every rendered file is readable by the user that reads it, the release's env link too", () => assertFilesReadable(stack));
+
+  it("the readability check fails when a directory on the way is 0700 again", async () => {
+    const web = stack.machines.web!;
+    await web.ssh("chmod 0700 /etc/mastodon");
+    try {
+      const problems = await filesReadable(web, filesOf(stack, "web"));
+      assert.ok(problems.some((p) => p.includes("mastodon cannot read /etc/mastodon/env.production")), problems.join("\n"));
+    } finally {
+      await web.ssh("chmod 0755 /etc/mastodon");
+    }
+  });
+
+  it("the host checks fail when a unit cannot start", async () => {
+    const workers = stack.machines.workers!;
+    // A unit whose program is missing fails at start, as a broken rendered unit would.
+    await workers.ssh("mkdir -p /run/systemd/system/mastodon-sidekiq-push.service.d && printf '[Service]\\nExecStart=\\nExecStart=/nonexistent/sidekiq\\n' > /run/systemd/system/mastodon-sidekiq-push.service.d/broken.conf && systemctl daemon-reload && systemctl restart mastodon-sidekiq-push.service || true");
+    try {
+      // Restart=always keeps it cycling through activating (auto-restart), never "failed": the
+      // per-unit check is what sees it.
+      const problems = await unitsActive(workers, filesOf(stack, "workers"));
+      assert.ok(problems.some((p) => /mastodon-sidekiq-push\.service is (failed|activating)/.test(p)), problems.join("\n"));
+    } finally {
+      await workers.ssh("rm -rf /run/systemd/system/mastodon-sidekiq-push.service.d && systemctl daemon-reload && systemctl reset-failed && systemctl restart mastodon-sidekiq-push.service");
+    }
+    assert.deepEqual(await systemState(workers), []);
+  });
+
+  it("the proxy serves the instance over TLS with HSTS; /health and streaming health answer through it", () => assertProxyServes(stack));
+
+  it("the real streaming server relays a Redis message to an authenticated WebSocket client through nginx", async () => {
+    user.accountId = await assertStreamingRelays(stack, user.token);
+  });
+
+  it("an unchanged converge changes nothing and restarts nothing on any host", () => assertConvergeUnchanged(stack));
+
+  it("a changed setting rolls through the app hosts under load: exactly its units restart and no request fails", async () => {
+    const old = stack.program.offline.hostFiles;
+    await stack.replan({ ...stack.spec, mastodon: { ...stack.spec.mastodon, authorizedFetch: !stack.spec.mastodon.authorizedFetch } });
+    const before = await allPids();
+    const load = startLoad(proxyEndpoint(stack));
+    await stack.apply((c) => c.name.endsWith("-converge"));
+    const result = await load.stop();
+    assert.equal(result.failed, 0, result.failures.slice(0, 5).join("\n"));
+    const after = await allPids();
+    for (const host of Object.keys(stack.machines)) {
+      const restarted = Object.keys(before[host]!).filter((u) => before[host]![u] !== after[host]![u]).sort();
+      const expected = restartsFor(old[host] ?? [], stack.program.offline.hostFiles[host] ?? []).filter((u) => u in before[host]!);
+      assert.deepEqual(restarted, expected, `${host}: restarted units`);
+    }
+    assert.ok(result.requests > 0);
+  });
+
+  it("an upgrade under load builds, migrates, switches host by host and prunes: no request fails, the WebSocket client reconnects", async () => {
+    const ep = proxyEndpoint(stack);
+    const client = await openStream(ep, user.token);
+    await stack.replan({ ...stack.spec, mastodon: { ...stack.spec.mastodon, version: "v4.5.3" } });
+    const load = startLoad(ep);
+    await stack.apply(releaseCommands);
+    const result = await load.stop();
+    assert.equal(result.failed, 0, result.failures.slice(0, 5).join("\n"));
+    assert.deepEqual(result.versions, ["v4.5.2", "v4.5.3"], "the proxy served the old release, then the new one");
+    // The streaming restart closed the socket; a client reconnects and is served again.
+    assert.ok(await Promise.race([client.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]), "the old streaming process kept its client");
+    const again = await openStream(ep, user.token);
+    try {
+      await assertRelayed(stack, user.accountId, again, "110");
+    } finally {
+      again.close();
+    }
+    const migrations = await stack.machines.data!.ssh(`runuser -u postgres -- psql -X -t -A -d ${stack.spec.postgres.database} -c "SELECT version || ' ' || phase FROM standin_migrations ORDER BY at"`);
+    assert.deepEqual(migrations.stdout.trim().split("\n"), ["v4.5.2 pre", "v4.5.2 post", "v4.5.3 pre", "v4.5.3 post"]);
+  });
+
+  it("a release whose health check fails rolls its host back and stops the rollout, still without a failed request", async () => {
+    const ep = proxyEndpoint(stack);
+    await stack.replan({ ...stack.spec, mastodon: { ...stack.spec.mastodon, version: "v4.5.4" } });
+    const load = startLoad(ep);
+    const report = await stack.apply(releaseCommands, true);
+    const result = await load.stop();
+    assert.equal(result.failed, 0, result.failures.slice(0, 5).join("\n"));
+    assert.deepEqual(report.failed.map((f) => f.name), ["hobby-release-web-switch"]);
+    assert.match(report.failed[0]!.stderr, /\/health failed after \d+ s on v4\.5\.4; rolled back to v4\.5\.3/);
+    assert.ok(report.skipped.includes("hobby-release-workers-migrate-post") && report.skipped.includes("hobby-release-web-prune"), report.skipped.join(", "));
+    assert.equal(JSON.parse((await get(ep, `/api/v1/instance?after-rollback=${Date.now()}`)).body).version, "v4.5.3");
+    // Back to the good release for what follows.
+    await stack.replan({ ...stack.spec, mastodon: { ...stack.spec.mastodon, version: "v4.5.3" } });
+    await stack.apply(releaseCommands);
+  });
+
+  it("after every host reboots, everything comes back by itself", () => assertSurvivesReboot(stack));
+});

@@ -1,0 +1,57 @@
+// single on a booted host: one box with every role (nginx, Puma, the real streaming server,
+// Sidekiq, PostgreSQL on its own data volume, PgBouncer, Redis), booted from its rendered
+// user-data and configured by the program's commands. The volume is a loop device exposed
+// where the provider attaches it; cloud-init must format and mount it before PostgreSQL's
+// package creates its cluster.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { loadStack } from "../../src/spec/load";
+import { assertConvergeUnchanged, assertFilesReadable, assertHostsWhole, assertProxyServes, assertStreamingRelays, assertSurvivesReboot } from "./harness/assertions";
+import { checkBootable } from "./harness/host-tools";
+import { report } from "./harness/report";
+import { bootStack, type BootedStack } from "./harness/stack";
+
+const blocker = checkBootable();
+
+describe("single on a booted host", { skip: blocker, timeout: 45 * 60_000 }, () => {
+  let stack: BootedStack;
+
+  before(async () => {
+    const spec = loadStack(join(__dirname, "../../stacks/single.yaml"));
+    // OpenSearch is not packaged by Debian and its repository is out of reach here; the box
+    // keeps every other role (see the closing note of the booted-hosts issue).
+    const box = { ...spec.hosts[0]!, roles: spec.hosts[0]!.roles.filter((r) => r !== "search") };
+    stack = await bootStack({ ...spec, hosts: [box], search: { off: true } }, { id: "single", tags: [{ tag: "v4.5.2", streaming: "v4.5.2" }] });
+    await stack.apply();
+  }, { timeout: 40 * 60_000 });
+
+  after(async () => {
+    if (stack) report("single", stack);
+    if (stack && !process.env.KEEP_BOOTED) await stack.teardown();
+  }, { timeout: 5 * 60_000 });
+
+  it("the data volume holds PostgreSQL's cluster", async () => {
+    const r = await stack.machines.box!.ssh("findmnt -n -o SOURCE,FSTYPE --target /var/lib/postgresql/17/main; grep -c ' /var/lib/postgresql ext4 ' /etc/fstab");
+    assert.match(r.stdout, /^\S+ ext4\n1\n$/, r.stdout + r.stderr);
+  });
+
+  it("the box is running with no failed unit and every rendered unit active", () => assertHostsWhole(stack));
+
+  it("every rendered file is readable by the user that reads it", () => assertFilesReadable(stack));
+
+  it("the proxy serves the instance over TLS with HSTS; /health and streaming health answer through it", () => assertProxyServes(stack));
+
+  it("the real streaming server relays a Redis message to an authenticated WebSocket client", async () => {
+    await assertStreamingRelays(stack, randomBytes(24).toString("hex"));
+  });
+
+  it("an unchanged converge changes nothing and restarts nothing", () => assertConvergeUnchanged(stack));
+
+  it("after a reboot everything comes back by itself, the volume mounted again", async () => {
+    await assertSurvivesReboot(stack);
+    const r = await stack.machines.box!.ssh("mountpoint -q /var/lib/postgresql && echo mounted");
+    assert.equal(r.stdout.trim(), "mounted");
+  });
+});

@@ -16,7 +16,7 @@ import { filesReadable, systemState, unitsActive } from "./harness/checks";
 import { checkBootable } from "./harness/host-tools";
 import { filesOf, proxyEndpoint } from "./harness/instance";
 import { bootStack, type BootedStack } from "./harness/stack";
-import { get, openStream, startLoad } from "./harness/traffic";
+import { certificateIssuer, get, openStream, startLoad } from "./harness/traffic";
 import { report } from "./harness/report";
 
 const TAGS = [
@@ -82,6 +82,10 @@ describe("hobby on booted hosts", { skip: blocker, timeout: 60 * 60_000 }, () =>
   });
 
   it("the proxy serves the instance over TLS with HSTS; /health and streaming health answer through it", () => assertProxyServes(stack));
+
+  it("certbot's HTTP-01 issuance through nginx replaced the first-boot certificate (Pebble standing in for Let's Encrypt)", async () => {
+    assert.match(await certificateIssuer(proxyEndpoint(stack)), /^Pebble Intermediate CA/);
+  });
 
   it("the real streaming server relays a Redis message to an authenticated WebSocket client through nginx", async () => {
     user.accountId = await assertStreamingRelays(stack, user.token);

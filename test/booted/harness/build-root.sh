@@ -1,6 +1,7 @@
 #!/bin/bash
 # Builds the Debian 13 root every booted test host starts from: what a cloud image has that our
-# user-data relies on (systemd as PID 1, cloud-init with the NoCloud source, sshd, networkd),
+# user-data relies on (systemd as PID 1, cloud-init with the NoCloud source, sshd, networkd,
+# e2fsprogs for a data volume's first mkfs),
 # through the harness's apt-cacher-ng so the packages are cached for the hosts' own installs.
 # Usage: build-root.sh OUT.tar.zst PROXY_URL
 set -euo pipefail
@@ -44,7 +45,7 @@ chmod +x "$tmp/customize.sh"
 eatmydata mmdebstrap --mode=root --variant=apt --format=tar \
   --aptopt="Acquire::http::Proxy \"$proxy\"" \
   --dpkgopt=force-unsafe-io \
-  --include=systemd,systemd-sysv,systemd-resolved,dbus,openssh-server,cloud-init,iproute2,python3,curl,ca-certificates,netbase,procps,debian-archive-keyring,apt-utils,gnupg,sudo,less,locales \
+  --include=systemd,systemd-sysv,systemd-resolved,dbus,openssh-server,cloud-init,iproute2,python3,curl,ca-certificates,netbase,procps,debian-archive-keyring,apt-utils,gnupg,sudo,less,locales,e2fsprogs \
   --customize-hook="$tmp/customize.sh \"\$1\"" \
   trixie "$tmp/root.tar" \
   "deb http://deb.debian.org/debian trixie main" \

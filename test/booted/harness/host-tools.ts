@@ -27,6 +27,7 @@ const TOOLS: readonly (readonly [string, string])[] = [
   ["losetup", "mount"],
   ["git", "git"],
   ["curl", "curl"],
+  ["pebble", "pebble"],
   // The stand-in release's yarn and its npm dependencies are fetched with Node's corepack.
   ["corepack", "nodejs"],
 ];

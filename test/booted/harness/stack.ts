@@ -6,6 +6,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Spec } from "../../../src/spec/schema/stack";
+import { acmeMode } from "../../../src/plan/render/acme";
+import { networkGateway } from "../../../src/plan/render/cloud-init/network";
+import { ACME_ENVIRONMENT, startAcme } from "./acme";
 import { ensureAptCache, ensureRoot } from "./host-tools";
 import { Machine } from "./machine";
 import { createBridge, type Bridge } from "./network";
@@ -16,11 +19,10 @@ import { ensureStandInRepo, standInHostFiles, type StandInTag } from "./stand-in
 const WORK = "/var/tmp/mastodon-stack-booted";
 
 /**
- * Commands the booted network cannot run, and why: certbot asks Let's Encrypt, which no test
- * network reaches; the proxy keeps its first-boot certificate (cloud-init's placeholder).
+ * Certbot with HTTP-01 runs against the harness's Pebble. DNS-01 needs the DNS provider's API,
+ * which no test network reaches: there the proxy keeps its first-boot certificate.
  */
-const UNREACHABLE = [{ suffix: "-certificate", why: "certbot needs Let's Encrypt" }];
-const runnable = (c: ProgramCommand) => !UNREACHABLE.some((u) => c.name.endsWith(u.suffix));
+const runnableWith = (acme: boolean) => (c: ProgramCommand) => acme || !c.name.endsWith("-certificate");
 
 /** What the stand-in release needs on an app host besides what the release's bundle would bring (Debian's puma and pg). */
 const STAND_IN_GEMS = ["puma", "ruby-pg"];
@@ -64,7 +66,7 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
   timings.standIn = (Date.now() - t0) / 1000;
 
   const dir = join(WORK, opts.id);
-  await cleanupLeftovers(opts.id, dir);
+  await cleanupLeftovers(opts.id, dir, networkGateway(spec.network.privateCidr));
   mkdirSync(dir, { recursive: true });
   const keyFile = join(dir, "id_ed25519");
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "booted-host-harness", "-f", keyFile]);
@@ -76,6 +78,10 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
   timings.program = (Date.now() - t0) / 1000;
   const addresses = program.offline.hostAddresses;
   const bridge = createBridge(`mstk-${opts.id}`.slice(0, 15), spec.network.privateCidr, Object.values(addresses).flatMap((a) => (a.publicIpv4 ? [a.publicIpv4] : [])));
+  const proxy = program.plan.hosts.find((h) => h.roles.includes("proxy"));
+  const proxyAddress = proxy && (addresses[proxy.name]?.publicIpv4 ?? addresses[proxy.name]?.privateAddress);
+  const acme = acmeMode(spec).kind === "http-01" && proxyAddress ? await startAcme(join(dir, "acme"), bridge.gateway, proxyAddress) : undefined;
+  const runnable = runnableWith(acme !== undefined);
   const machines: Record<string, Machine> = {};
   for (const host of program.plan.hosts) {
     const a = addresses[host.name]!;
@@ -92,7 +98,7 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
       publicKey,
       privateKeyFile: keyFile,
       binds: standIn.binds,
-      files: standInHostFiles(),
+      files: [...standInHostFiles(acme ? [ACME_ENVIRONMENT] : []), ...(acme?.hostFiles ?? [])],
       ...(host.volumeGb !== undefined ? { volume: { byId: VOLUME_BY_ID[spec.provider.cloud], sizeMb: 2048 } } : {}),
     });
   }
@@ -119,6 +125,7 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
     },
     async teardown() {
       await Promise.all(Object.values(machines).map((m) => m.destroy()));
+      acme?.stop();
       bridge.remove();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -149,7 +156,9 @@ function serverUserData(program: ProgramRun, host: string, address: string): str
 const VOLUME_BY_ID = { hetzner: "scsi-0HC_Volume_100001", digitalocean: "scsi-0DO_Volume_harness" } as const;
 
 /** A run killed midway leaves its containers, mounts and veths: stop and remove them first. */
-async function cleanupLeftovers(id: string, dir: string): Promise<void> {
+async function cleanupLeftovers(id: string, dir: string, gateway: string): Promise<void> {
+  spawnSync("pkill", ["-f", `${dir}/acme/pebble.json`]);
+  spawnSync("pkill", ["-f", `pebble-challtestsrv -dns01 ${gateway}:`]);
   const pattern = `systemd-nspawn .*--machine=${id}-`;
   spawnSync("pkill", ["-TERM", "-f", pattern]);
   for (let i = 0; i < 300 && spawnSync("pgrep", ["-f", pattern]).status === 0; i++) await new Promise((r) => setTimeout(r, 100));

@@ -103,11 +103,11 @@ export function ensureStandInRepo(tags: readonly StandInTag[]): StandInRepo {
 }
 
 /** Files a host needs before its first boot so the clone, corepack and yarn find the stand-ins. */
-export function standInHostFiles(): { path: string; content: string }[] {
+export function standInHostFiles(environment: readonly string[] = []): { path: string; content: string }[] {
   return [
     { path: "/etc/gitconfig", content: `[url "file://${IN_HOST.repo}"]\n\tinsteadOf = ${IN_HOST.upstream}\n[safe]\n\tdirectory = ${IN_HOST.repo}\n` },
     // pam_env reads this for every SSH session, so the program's commands (and the release
     // script's build as the mastodon user) find yarn in the read-only corepack cache.
-    { path: "/etc/environment", content: `COREPACK_HOME=${IN_HOST.corepack}\n` },
+    { path: "/etc/environment", content: [`COREPACK_HOME=${IN_HOST.corepack}`, ...environment, ""].join("\n") },
   ];
 }

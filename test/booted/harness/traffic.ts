@@ -33,6 +33,19 @@ export function get(ep: Endpoint, path: string, timeoutMs = 10_000): Promise<Ans
   });
 }
 
+/** The issuer's common name of the certificate the proxy presents for the instance's name. */
+export function certificateIssuer(ep: Endpoint): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: ep.address, servername: ep.domain, port: 443, path: "/health", headers: { host: ep.domain }, rejectUnauthorized: false, agent: false }, (res) => {
+      const issuer = res.socket && "getPeerCertificate" in res.socket ? (res.socket as import("node:tls").TLSSocket).getPeerCertificate().issuer : undefined;
+      res.resume();
+      resolve(String(issuer?.CN ?? ""));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 export interface LoadResult {
   requests: number;
   failed: number;

@@ -52,18 +52,23 @@ export interface LoadResult {
   failures: string[];
   /** Distinct release versions that answered, in order of first appearance. */
   versions: string[];
+  /** The slowest answer, ms: a restart stalled by a Puma worker that does not exit shows here. */
+  slowestMs: number;
 }
 
 /** `concurrency` clients requesting `path` back to back until stop() is awaited. */
 export function startLoad(ep: Endpoint, path = "/api/v1/instance", concurrency = 4): { stop(): Promise<LoadResult> } {
-  const result: LoadResult = { requests: 0, failed: 0, failures: [], versions: [] };
+  const result: LoadResult = { requests: 0, failed: 0, failures: [], versions: [], slowestMs: 0 };
   let running = true;
   let n = 0;
   const worker = async () => {
     while (running) {
       try {
         // A distinct URL each time: nginx caches what Mastodon marks public (/api/v1/instance is).
-        const a = await get(ep, `${path}${path.includes("?") ? "&" : "?"}n=${n++}`, 30_000);
+        // The client waits longer than nginx's 60 s proxy_read_timeout: nginx decides what fails.
+        const t0 = Date.now();
+        const a = await get(ep, `${path}${path.includes("?") ? "&" : "?"}n=${n++}`, 75_000);
+        result.slowestMs = Math.max(result.slowestMs, Date.now() - t0);
         result.requests++;
         if (a.status !== 200) {
           result.failed++;

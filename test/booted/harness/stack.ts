@@ -146,7 +146,8 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
 function serverUserData(program: ProgramRun, host: string, address: string): string {
   const server = program.offline.resources.find((r) => {
     const i = r.rawInputs as { userData?: string; networks?: { ip?: string }[]; name?: string } | undefined;
-    return typeof i?.userData === "string" && (i.networks?.[0]?.ip === address || i.name === host);
+    // Hetzner servers carry their private address; DigitalOcean droplets are named <stack>-<host>.
+    return typeof i?.userData === "string" && (i.networks?.[0]?.ip === address || i.name === host || i.name === `${program.spec.name}-${host}`);
   });
   const userData = (server?.rawInputs as { userData?: string } | undefined)?.userData;
   if (!userData) throw new Error(`no server resource carries user-data for ${host}`);

@@ -12,8 +12,9 @@ import { CACHE } from "./host-tools";
 const APP = resolve(__dirname, "../stand-in");
 export const STREAMING_FIXTURE = resolve(__dirname, "../../../../shared/fixtures/mastodon-streaming");
 const YARN = "yarn@1.22.22";
+const NPM_REGISTRY = "https://registry.npmjs.org";
 /** Bump when the layout below changes, so cached copies are rebuilt. */
-const LAYOUT = 2;
+const LAYOUT = 3;
 
 /** Where hosts see the pieces (bind mounts) and what points there. */
 export const IN_HOST = {
@@ -69,7 +70,8 @@ export function ensureStandInRepo(tags: readonly StandInTag[]): StandInRepo {
   const work = join(base, "work");
   mkdirSync(work, { recursive: true });
   mkdirSync(out.mirror);
-  const yarnEnv = { COREPACK_HOME: out.corepack, COREPACK_ENABLE_DOWNLOAD_PROMPT: "0", COREPACK_INTEGRITY_KEYS: "0" };
+  // Both yarn itself and the packages come from the npm registry (the one registry CI is sure to reach).
+  const yarnEnv = { COREPACK_HOME: out.corepack, COREPACK_ENABLE_DOWNLOAD_PROMPT: "0", COREPACK_INTEGRITY_KEYS: "0", COREPACK_NPM_REGISTRY: NPM_REGISTRY };
 
   git(work, "init", "-q", "-b", "main");
   for (const t of tags) {
@@ -80,10 +82,10 @@ export function ensureStandInRepo(tags: readonly StandInTag[]): StandInRepo {
     const streaming = JSON.parse(readFileSync(join(work, "streaming/package.json"), "utf8")) as { dependencies: Record<string, string> };
     // Dependencies hoisted to the release root, where `node ./streaming` resolves them (upstream: a yarn workspace).
     writeFileSync(join(work, "package.json"), `${JSON.stringify({ name: "mastodon-standin", private: true, packageManager: YARN, dependencies: streaming.dependencies }, null, 2)}\n`);
-    writeFileSync(join(work, ".yarnrc"), `yarn-offline-mirror "${out.mirror}"\nyarn-offline-mirror-pruning false\n`);
+    writeFileSync(join(work, ".yarnrc"), `registry "${NPM_REGISTRY}/"\nyarn-offline-mirror "${out.mirror}"\nyarn-offline-mirror-pruning false\n`);
     run("corepack", ["yarn", "install", "--non-interactive", "--ignore-engines"], work, yarnEnv);
     rmSync(join(work, "node_modules"), { recursive: true, force: true });
-    writeFileSync(join(work, ".yarnrc"), `yarn-offline-mirror "${IN_HOST.mirror}"\nyarn-offline-mirror-pruning false\n`);
+    writeFileSync(join(work, ".yarnrc"), `registry "${NPM_REGISTRY}/"\nyarn-offline-mirror "${IN_HOST.mirror}"\nyarn-offline-mirror-pruning false\n`);
     writeFileSync(join(work, "STANDIN_VERSION"), `${t.tag}\n`);
     if (t.broken) writeFileSync(join(work, "HEALTH_FAILS"), "this release's /health answers 500\n");
     git(work, "add", "-A");

@@ -11,6 +11,8 @@ import { hasTool, IN_CI } from "../../helpers/tools";
 export const CACHE = resolve(__dirname, "../../../.cache/booted");
 export const ACNG_PORT = 3142;
 const BUILD_SCRIPT = join(__dirname, "build-root.sh");
+/** Upstream's streaming server (../shared/fixtures beside the checkout; MASTODON_STREAMING_FIXTURE elsewhere). */
+export const STREAMING_FIXTURE = process.env.MASTODON_STREAMING_FIXTURE ?? resolve(__dirname, "../../../../shared/fixtures/mastodon-streaming");
 
 /** Host tools and the Debian package that brings each. */
 const TOOLS: readonly (readonly [string, string])[] = [
@@ -39,6 +41,7 @@ export function bootBlocker(): string | undefined {
   if (process.getuid?.() !== 0) return "booted hosts need root (overlayfs, bridges, systemd-nspawn)";
   const missing = TOOLS.filter(([bin]) => !hasTool(bin) && !existsSync(`/usr/sbin/${bin}`));
   if (missing.length > 0) return `missing ${missing.map(([b]) => b).join(", ")}: apt-get install --no-install-recommends ${[...new Set(missing.map(([, p]) => p))].join(" ")}`;
+  if (!existsSync(join(STREAMING_FIXTURE, "v4.5.2", "index.js"))) return `upstream's streaming server is not at ${STREAMING_FIXTURE} (the shared fixture beside the checkout): set MASTODON_STREAMING_FIXTURE`;
   return undefined;
 }
 

@@ -7,10 +7,9 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { CACHE } from "./host-tools";
+import { CACHE, STREAMING_FIXTURE } from "./host-tools";
 
 const APP = resolve(__dirname, "../stand-in");
-export const STREAMING_FIXTURE = resolve(__dirname, "../../../../shared/fixtures/mastodon-streaming");
 const YARN = "yarn@1.22.22";
 const NPM_REGISTRY = "https://registry.npmjs.org";
 /** Bump when the layout below changes, so cached copies are rebuilt. */

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     const t = stack.timings;
     console.log(`booted hosts (hobby, ${Object.keys(stack.machines).length} hosts)`);
     console.log(`  Debian 13 root: build ${t.rootBuild ? s(t.rootBuild) : "cached"}, unpack ${t.rootUnpack ? s(t.rootUnpack) : "cached"}; stand-in release ${s(t.standIn)}`);
-    for (const h of Object.keys(stack.machines)) console.log(`  ${h}: ssh after ${s(t.boot[h]!)}, first boot (cloud-init + packages) ${s(t.cloudInit[`${stack.spec.name}-host-${h}`] ?? 0)}`);
+    for (const h of Object.keys(stack.machines)) console.log(`  ${h}: ssh after ${s(t.boot[h]!)}, first boot (cloud-init + packages) ${s(t.cloudInit[h]!)}`);
     const first = Date.now();
     const install = await stack.apply();
     console.log(`  first install (converge, database, build, migrate, switch): ${s((Date.now() - first) / 1000)} wall`);

@@ -35,25 +35,19 @@ export interface MockedRunOptions {
   revealSecrets?: boolean;
 }
 
-function redactSecrets(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(redactSecrets);
+/** Walks serialized inputs, replacing each secret by what `onSecret` makes of its value; keys sorted. */
+function mapSecrets(v: unknown, onSecret: (value: unknown) => unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => mapSecrets(x, onSecret));
   if (v !== null && typeof v === "object") {
     const o = v as Record<string, unknown>;
-    if (o[SPECIAL_SIG] === SECRET_SIG) return "<redacted>";
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, redactSecrets(o[k])]));
+    if (o[SPECIAL_SIG] === SECRET_SIG) return onSecret(o.value);
+    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, mapSecrets(o[k], onSecret)]));
   }
   return v;
 }
 
-function revealSecrets(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(revealSecrets);
-  if (v !== null && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (o[SPECIAL_SIG] === SECRET_SIG) return revealSecrets(o.value);
-    return Object.fromEntries(Object.keys(o).map((k) => [k, revealSecrets(o[k])]));
-  }
-  return v;
-}
+const redactSecrets = (v: unknown) => mapSecrets(v, () => "<redacted>");
+const revealSecrets = (v: unknown): unknown => mapSecrets(v, (value) => revealSecrets(value));
 
 function isSecretValue(v: unknown): boolean {
   return v !== null && typeof v === "object" && (v as Record<string, unknown>)[SPECIAL_SIG] === SECRET_SIG;

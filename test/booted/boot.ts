@@ -17,7 +17,7 @@ async function main(): Promise<number> {
   const file = args.find((a) => !a.startsWith("--"));
   if (!file) {
     console.error("usage: npm run boot -- stacks/<name>.yaml [--keep]");
-    return 2;
+    return 1;
   }
   const blocker = bootBlocker();
   if (blocker) {

@@ -8,16 +8,16 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { loadStack } from "../../src/spec/load";
 import type { HostFile } from "../../src/plan/types";
 import { allPids as allPidsOf, assertConvergeUnchanged, assertFilesReadable, assertHostsWhole, assertProxyServes, assertRelayed, assertStreamingRelays, assertSurvivesReboot } from "./harness/assertions";
 import { filesReadable, systemState, unitsActive } from "./harness/checks";
 import { checkBootable } from "./harness/host-tools";
 import { filesOf, proxyEndpoint } from "./harness/instance";
-import { bootStack, type BootedStack } from "./harness/stack";
+import type { BootedStack } from "./harness/stack";
 import { certificateIssuer, get, openStream, startLoad } from "./harness/traffic";
-import { report } from "./harness/report";
+import { bootedStackHooks } from "./harness/suite";
 
 const TAGS = [
   { tag: "v4.5.2", streaming: "v4.5.2" },
@@ -41,15 +41,8 @@ describe("hobby on booted hosts", { skip: blocker, timeout: 60 * 60_000 }, () =>
   const allPids = () => allPidsOf(stack);
   const releaseCommands = (c: { name: string }) => c.name.includes("-release-");
 
-  before(async () => {
-    stack = await bootStack(loadStack(STACK), { id: "hobby", tags: TAGS });
-    await stack.apply();
-  }, { timeout: 45 * 60_000 });
-
-  after(async () => {
-    if (stack) report("hobby", stack);
-    if (stack && !process.env.KEEP_BOOTED) await stack.teardown();
-  }, { timeout: 5 * 60_000 });
+  const booted = bootedStackHooks("hobby", () => loadStack(STACK), TAGS);
+  before(() => void (stack = booted()));
 
   it("every host is running with no failed unit and every rendered unit active", () => assertHostsWhole(stack));
 
@@ -102,11 +95,16 @@ describe("hobby on booted hosts", { skip: blocker, timeout: 60 * 60_000 }, () =>
     const result = await load.stop();
     assert.equal(result.failed, 0, result.failures.slice(0, 5).join("\n"));
     const after = await allPids();
+    let restartedAnywhere = 0;
     for (const host of Object.keys(stack.machines)) {
       const restarted = Object.keys(before[host]!).filter((u) => before[host]![u] !== after[host]![u]).sort();
-      const expected = restartsFor(old[host] ?? [], stack.program.offline.hostFiles[host] ?? []).filter((u) => u in before[host]!);
+      // Every service the changed files name was running before (so its PID proves the restart).
+      const expected = restartsFor(old[host] ?? [], stack.program.offline.hostFiles[host] ?? []).filter((u) => u.endsWith(".service"));
+      assert.deepEqual(expected.filter((u) => !(u in before[host]!)), [], `${host}: units to restart that were not running`);
       assert.deepEqual(restarted, expected, `${host}: restarted units`);
+      restartedAnywhere += restarted.length;
     }
+    assert.ok(restartedAnywhere > 0, "the change restarted nothing anywhere");
     assert.ok(result.requests > 0);
   });
 

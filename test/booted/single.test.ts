@@ -6,31 +6,26 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { loadStack } from "../../src/spec/load";
 import { assertConvergeUnchanged, assertFilesReadable, assertHostsWhole, assertProxyServes, assertStreamingRelays, assertSurvivesReboot } from "./harness/assertions";
 import { checkBootable } from "./harness/host-tools";
-import { report } from "./harness/report";
-import { bootStack, type BootedStack } from "./harness/stack";
+import { bootedStackHooks } from "./harness/suite";
+import type { BootedStack } from "./harness/stack";
 
 const blocker = checkBootable();
 
 describe("single on a booted host", { skip: blocker, timeout: 45 * 60_000 }, () => {
   let stack: BootedStack;
 
-  before(async () => {
+  const booted = bootedStackHooks("single", () => {
     const spec = loadStack(join(__dirname, "../../stacks/single.yaml"));
     // OpenSearch is not packaged by Debian and its repository is out of reach here; the box
     // keeps every other role (see the closing note of the booted-hosts issue).
     const box = { ...spec.hosts[0]!, roles: spec.hosts[0]!.roles.filter((r) => r !== "search") };
-    stack = await bootStack({ ...spec, hosts: [box], search: { off: true } }, { id: "single", tags: [{ tag: "v4.5.2", streaming: "v4.5.2" }] });
-    await stack.apply();
-  }, { timeout: 40 * 60_000 });
-
-  after(async () => {
-    if (stack) report("single", stack);
-    if (stack && !process.env.KEEP_BOOTED) await stack.teardown();
-  }, { timeout: 5 * 60_000 });
+    return { ...spec, hosts: [box], search: { off: true } };
+  }, [{ tag: "v4.5.2", streaming: "v4.5.2" }]);
+  before(() => void (stack = booted()));
 
   it("the data volume holds PostgreSQL's cluster", async () => {
     const r = await stack.machines.box!.ssh("findmnt -n -o SOURCE,FSTYPE --target /var/lib/postgresql/17/main; grep -c ' /var/lib/postgresql ext4 ' /etc/fstab");

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { buildPlan, type Plan } from "../../src/plan";
 import { loadStack } from "../../src/spec/load";
@@ -19,7 +20,6 @@ export function examplePlan(name: string): Plan {
 
 /** The PostgreSQL major installed on this machine (the real-tool tests run the rendered configs on it). */
 export function installedPostgres(): string | undefined {
-  const { readdirSync, existsSync } = require("node:fs") as typeof import("node:fs");
   if (!existsSync("/usr/lib/postgresql")) return undefined;
   return readdirSync("/usr/lib/postgresql").filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))[0];
 }

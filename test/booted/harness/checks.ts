@@ -4,11 +4,18 @@ import type { HostFile } from "../../../src/plan/types";
 import type { Machine } from "./machine";
 import { shellQuote } from "../../../src/plan/render/shell";
 
+/** Output of a command that must succeed: an SSH or shell failure throws instead of reading as "no problems". */
+async function must(m: Machine, command: string, stdin?: string): Promise<string> {
+  const r = await m.ssh(command, stdin);
+  if (r.code !== 0) throw new Error(`${m.name}: \`${command.slice(0, 80)}\` exited ${r.code}: ${r.stderr.slice(-500)}`);
+  return r.stdout;
+}
+
 /** `running`, or the state and every failed unit with its last journal lines. */
 export async function systemState(m: Machine): Promise<string[]> {
   // Right after boot or a restart the manager may still be starting: wait up to 60 s.
-  const r = await m.ssh("for i in $(seq 120); do s=$(systemctl is-system-running); case $s in running|degraded|maintenance) break;; esac; sleep 0.5; done; echo \"$s\"; systemctl --failed --no-legend --plain | awk '{print $1}'");
-  const [state, ...failed] = r.stdout.trim().split("\n").filter(Boolean);
+  const out = await must(m, "for i in $(seq 120); do s=$(systemctl is-system-running); case $s in running|degraded|maintenance) break;; esac; sleep 0.5; done; echo \"$s\"; systemctl --failed --no-legend --plain | awk '{print $1}'");
+  const [state, ...failed] = out.trim().split("\n").filter(Boolean);
   if (state === "running" && failed.length === 0) return [];
   const problems = [`${m.name}: system is ${state ?? "unreachable"}${failed.length ? `; failed: ${failed.join(", ")}` : ""}`];
   for (const u of failed) problems.push((await m.ssh(`journalctl -u ${shellQuote(u)} --no-pager -n 15`)).stdout);
@@ -24,9 +31,9 @@ export async function unitsActive(m: Machine, files: readonly HostFile[]): Promi
     .map((f) => f.path.slice(UNIT_DIR.length))
     .filter((u) => !u.includes("@."));
   if (units.length === 0) return [];
-  const r = await m.ssh(`systemctl show -p Id,ActiveState,SubState,Result,Type,UnitFileState,TriggeredBy ${units.map(shellQuote).join(" ")}`);
+  const out = await must(m, `systemctl show -p Id,ActiveState,SubState,Result,Type,TriggeredBy ${units.map(shellQuote).join(" ")}`);
   const problems: string[] = [];
-  for (const block of r.stdout.trim().split("\n\n")) {
+  for (const block of out.trim().split("\n\n")) {
     const p = Object.fromEntries(block.split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
     const id = p.Id ?? "?";
     // A oneshot a timer starts has not run yet (inactive, result success) or ran and succeeded.
@@ -68,15 +75,15 @@ export async function filesReadable(m: Machine, files: readonly HostFile[], also
     })
     .join("\n");
   if (!script) return [];
-  const r = await m.ssh("bash -s", script);
-  return r.stdout.trim().split("\n").filter(Boolean).map((l) => `${m.name}: ${l}`);
+  return (await must(m, "bash -s", script))
+    .trim().split("\n").filter(Boolean).map((l) => `${m.name}: ${l}`);
 }
 
 /** Main PIDs of the services on a host that the stack manages or configures (0 when stopped). */
 export async function servicePids(m: Machine): Promise<Record<string, number>> {
-  const r = await m.ssh("systemctl list-units --type=service --state=running --no-legend --plain | awk '{print $1}' | grep -E '^(mastodon|nginx|postgresql|pgbouncer|redis)' | while read -r u; do echo \"$u $(systemctl show -p MainPID --value \"$u\")\"; done");
-  return Object.fromEntries(
-    r.stdout
+  const out = await must(m, "systemctl list-units --type=service --state=running --no-legend --plain | awk '{print $1}' | grep -E '^(mastodon|nginx|postgresql|pgbouncer|redis)' | while read -r u; do echo \"$u $(systemctl show -p MainPID --value \"$u\")\"; done");
+  const pids = Object.fromEntries(
+    out
       .trim()
       .split("\n")
       .filter(Boolean)
@@ -85,6 +92,9 @@ export async function servicePids(m: Machine): Promise<Record<string, number>> {
         return [u!, Number(pid)];
       }),
   );
+  // Every host runs at least one of them: none means the question was not answered.
+  if (Object.keys(pids).length === 0) throw new Error(`${m.name}: no running service of the stack's`);
+  return pids;
 }
 
 /** The converge step's summary line (`converge: changed=N fixed=N removed=N actions=N`). */

@@ -2,7 +2,7 @@
 // host's rendered user-data (plus meta-data with the test SSH key, as the providers inject a
 // key, and a network-config with the plan's private address), and systemd-nspawn running
 // systemd as PID 1 on the stack's bridge. Commands reach it over SSH as root, like `pulumi up`.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -34,7 +34,8 @@ export interface MachineOptions {
 export class Machine {
   readonly name: string;
   readonly address: string;
-  private child?: ChildProcess;
+  /** systemd-nspawn's pid while the machine runs. */
+  private pid?: number;
   private loop?: string;
   private readonly merged: string;
   private readonly dir: string;
@@ -71,7 +72,7 @@ export class Machine {
       env: { ...process.env, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: "1" },
       encoding: "utf8",
     });
-    this.child = { pid: Number(out.trim()) } as ChildProcess;
+    this.pid = Number(out.trim());
     const deadline = Date.now() + timeoutSeconds * 1000;
     while (Date.now() < deadline) {
       if (!this.nspawnAlive()) throw new Error(`${this.name}: systemd-nspawn exited during boot:\n${this.console(40, logStart)}`);
@@ -110,10 +111,10 @@ export class Machine {
   }
 
   private nspawnAlive(): boolean {
-    if (!this.child?.pid) return false;
+    if (!this.pid) return false;
     try {
-      process.kill(this.child.pid, 0);
-      return !readFileSync(`/proc/${this.child.pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z");
+      process.kill(this.pid, 0);
+      return !readFileSync(`/proc/${this.pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z");
     } catch {
       return false;
     }
@@ -140,10 +141,10 @@ export class Machine {
   /** Clean poweroff (SIGTERM to nspawn), then the overlay is unmounted; the upper layer stays for a reboot. */
   async stop(timeoutSeconds = 90): Promise<void> {
     if (this.nspawnAlive()) {
-      process.kill(this.child!.pid!, "SIGTERM");
+      process.kill(this.pid!, "SIGTERM");
       const deadline = Date.now() + timeoutSeconds * 1000;
       while (this.nspawnAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      if (this.nspawnAlive()) process.kill(this.child!.pid!, "SIGKILL");
+      if (this.nspawnAlive()) process.kill(this.pid!, "SIGKILL");
       while (this.nspawnAlive()) await new Promise((r) => setTimeout(r, 100));
     }
     spawnSync("umount", ["-R", this.merged], { stdio: "ignore" });

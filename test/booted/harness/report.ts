@@ -1,7 +1,4 @@
-// What a booted stack cost, printed after its tests (and kept as JSON for the bench).
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { CACHE } from "./host-tools";
+// What a booted stack cost, printed after its tests.
 import type { BootedStack } from "./stack";
 
 export function report(name: string, stack: BootedStack): void {
@@ -15,6 +12,4 @@ export function report(name: string, stack: BootedStack): void {
       .map(([c, s]) => `  ${c}: ${s.toFixed(1)} s`),
   ];
   console.log(lines.join("\n"));
-  mkdirSync(CACHE, { recursive: true });
-  writeFileSync(join(CACHE, `timings-${name}.json`), `${JSON.stringify(t, null, 2)}\n`);
 }

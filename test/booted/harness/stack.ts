@@ -33,7 +33,7 @@ export interface Timings {
   standIn: number;
   program: number;
   boot: Record<string, number>;
-  /** First boot per host: cloud-init with every package, until the program's boot wait returns. */
+  /** First boot per host name: cloud-init with every package, until the program's boot wait returns. */
   cloudInit: Record<string, number>;
   /** The program's commands by name: seconds each took. */
   commands: Record<string, number>;
@@ -54,7 +54,7 @@ export interface BootedStack {
   teardown(): Promise<void>;
 }
 
-export async function bootStack(spec: Spec, opts: { id: string; tags: readonly StandInTag[]; appHosts?: (name: string) => boolean }): Promise<BootedStack> {
+export async function bootStack(spec: Spec, opts: { id: string; tags: readonly StandInTag[] }): Promise<BootedStack> {
   const timings: Timings = { rootBuild: 0, rootUnpack: 0, standIn: 0, program: 0, boot: {}, cloudInit: {}, commands: {} };
   const log: string[] = [];
   await ensureAptCache();
@@ -133,7 +133,11 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
   // First boot (cloud-init) through the program's own wait command; then the stand-in's gems
   // on app hosts (what `bundle install` would fetch for a real release), then everything else.
   const first = await stack.apply((c) => c.name.endsWith("-boot"));
-  for (const r of first.results) timings.cloudInit[r.name.replace(/-boot$/, "")] = r.seconds;
+  for (const c of program.commands.filter((x) => x.name.endsWith("-boot"))) {
+    const host = Object.values(machines).find((m) => m.address === c.connection.host || addresses[m.name]?.publicIpv4 === c.connection.host);
+    const r = first.results.find((x) => x.name === c.name);
+    if (host && r) timings.cloudInit[host.name] = r.seconds;
+  }
   const appHosts = program.plan.hosts.filter((h) => h.processes.length > 0);
   await Promise.all(appHosts.map(async (h) => {
     const r = await machines[h.name]!.ssh(`DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${STAND_IN_GEMS.join(" ")}`);

@@ -96,8 +96,8 @@ function onLoopback(ports: { https: number; http: number; puma: number; streamin
           .replace(/^\s*listen \[::\]:\d+.*$/gm, "")
           .replace(/listen 443 /g, `listen 127.0.0.1:${ports.https} `)
           .replace(/listen 80\b/g, `listen 127.0.0.1:${ports.http}`)
-          .replace(/127\.0\.0\.\d+:3000/g, `127.0.0.1:${ports.puma}`)
-          .replace(/127\.0\.0\.\d+:400\d/g, `127.0.0.1:${ports.streaming}`);
+          .replace(/127\.0\.0\.\d+:3000\b/g, `127.0.0.1:${ports.puma}`)
+          .replace(/127\.0\.0\.\d+:400\d\b/g, `127.0.0.1:${ports.streaming}`);
 }
 
 /** Stand-ins for Puma (which sends its own HSTS, as Rails does) and streaming; both echo the client address they were told. */

@@ -5,6 +5,8 @@
 import type { Role } from "../spec/schema/common";
 import type { Spec } from "../spec/schema/stack";
 import type { Plan } from "../plan/types";
+import { acmeMode } from "../plan/render/acme";
+import { ACME_PEER_PORT } from "../plan/render/nginx/acme-peers";
 import { PGBOUNCER_PORT, POSTGRES_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT } from "../plan/endpoints";
 
 /** Who may connect: the admin CIDRs, the private network, the load balancer, or anyone. */
@@ -62,12 +64,16 @@ export function firewallGroups(spec: Spec, plan: Plan): FirewallGroup[] {
     {
       group: "proxy",
       hosts: withRole("proxy"),
-      rules: ["80", "443"].map((ports) => ({
-        protocol: "tcp" as const,
-        ports,
-        source: fronted ? ("loadBalancer" as const) : ("world" as const),
-        why: fronted ? "HTTP(S) from the load balancer only" : "HTTP(S) from users (80 for ACME and the redirect)",
-      })),
+      rules: [
+        ...["80", "443"].map((ports) => ({
+          protocol: "tcp" as const,
+          ports,
+          source: fronted ? ("loadBalancer" as const) : ("world" as const),
+          why: fronted ? "HTTP(S) from the load balancer only" : "HTTP(S) from users (80 for ACME and the redirect)",
+        })),
+        // Every proxy runs certbot; a validation that lands on another proxy is looked up here.
+        ...(withRole("proxy").length > 1 && acmeMode(spec).kind === "http-01" ? internal(String(ACME_PEER_PORT), "ACME challenge lookups between the proxies") : []),
+      ],
     },
   ];
   if (many) {

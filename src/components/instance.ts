@@ -13,7 +13,7 @@ import { dnsZone } from "../spec/dns";
 import { createHetzner } from "./hetzner";
 import { filledHostFiles, markersOf } from "./host-files";
 import { InternalTls } from "./internal-tls";
-import { acmeMode, issueCommand } from "../plan/render/acme";
+import { acmeMode, ingressWaitCommand, issueCommand } from "../plan/render/acme";
 import { HostConverge } from "./host/converge";
 import { DatabaseSetup } from "./host/database-setup";
 import { MastodonRelease } from "./host/release";
@@ -88,7 +88,11 @@ export class MastodonInstance extends pulumi.ComponentResource {
     const merged = (key: "outputs" | "secrets" | "exports") => Object.assign({}, ...parts.map((p) => p[key] ?? {})) as Record<string, pulumi.Output<string>>;
     const secrets = merged("secrets");
     this.hostFiles = filledHostFiles(plan, { outputs: merged("outputs"), secrets });
-    const issue = issueCommand(spec, acmeMode(spec));
+    const issued = issueCommand(spec, acmeMode(spec));
+    // Behind a balancer or beside other proxies, certbot waits until the ingress reaches this proxy.
+    const several = spec.loadBalancer.enabled || plan.hosts.filter((h) => h.roles.includes("proxy")).length > 1;
+    const via = several ? this.provider.ingress.ipv4 : [];
+    const issue = issued && (via.length > 0 ? pulumi.all(via).apply((addrs) => `${ingressWaitCommand(spec, addrs)}; ${issued}`) : issued);
     // IPv6-only hosts are reached through the IPv4 egress gateway (or any host with IPv4).
     const gateway = egressGateway(spec, plan.hosts)?.name;
     const withIpv4 = Object.values(this.provider.hosts).filter((h) => h.publicIpv4);

@@ -1,7 +1,6 @@
 // Secrets only the admin can give (SMTP password, storage keys made in a dashboard): which
 // Pulumi config names a stack needs, mapped onto the plan's markers. Checked all at once before
 // any resource is registered, so a missing one stops the run with every `pulumi config set` line.
-import { ACME_DNS_TOKEN, acmeMode } from "../plan/render/acme";
 import type { Spec } from "../spec/schema/stack";
 
 export interface UserSecretNeed {
@@ -31,10 +30,6 @@ export function userSecretNeeds(spec: Spec): UserSecretNeed[] {
   if (spec.media.r2) {
     needs.push({ marker: "S3_ACCESS_KEY_ID", config: R2_KEY_CONFIG.accessKey, what: "R2 API token's access key id (R2 → Manage API tokens, Object Read & Write on the media bucket)" });
     needs.push({ marker: "S3_SECRET_ACCESS_KEY", config: R2_KEY_CONFIG.secretKey, what: "R2 API token's secret access key" });
-  }
-  const acme = acmeMode(spec);
-  if (acme.kind === "dns-01") {
-    needs.push({ marker: ACME_DNS_TOKEN, config: "acmeDnsToken", what: `${acme.provider === "cloudflare" ? "Cloudflare" : "DigitalOcean"} token that may edit the zone's DNS records, for Let's Encrypt DNS-01 on the proxies` });
   }
   return needs;
 }

@@ -29,7 +29,7 @@ export interface RecordedResource {
 }
 
 export interface MockedRunOptions {
-  /** Provider answers that replace the default mock state, per type token (e.g. real TLS material). */
+  /** Provider answers that replace the default mock state, per resource type or function token (e.g. real TLS material). */
   computed?: Computed;
   /** Record every resource's inputs with secrets revealed, as rawInputs. */
   revealSecrets?: boolean;
@@ -58,7 +58,7 @@ function isSecretValue(v: unknown): boolean {
  * (firewall dropletIds, server networkId): mock them as integers so those inputs are recorded as
  * real values, not NaN. Other ids keep a readable "<name>-id".
  */
-function mockId(type: string, name: string): string {
+export function mockId(type: string, name: string): string {
   if (!type.startsWith("hcloud:") && type !== "digitalocean:index/droplet:Droplet") return `${name}-id`;
   return String(100000 + (createHash("sha256").update(`${type}:${name}`).digest().readUInt32BE(0) % 900000));
 }
@@ -88,7 +88,10 @@ export async function startMockedRun(project: string, stack: string, options: Mo
         return { id: mockId(args.type, args.name), state: override ? { ...state, ...override(args.name, revealSecrets(inputs) as Record<string, unknown>) } : state };
       },
       call(args: pulumi.runtime.MockCallArgs) {
-        return mockState(args.token, "call", args.inputs as Record<string, unknown>);
+        const inputs = args.inputs as Record<string, unknown>;
+        const override = options.computed?.[args.token];
+        const state = mockState(args.token, "call", inputs);
+        return override ? { ...state, ...override("call", inputs) } : state;
       },
     },
     project,

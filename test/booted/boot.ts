@@ -9,6 +9,7 @@ import { SpecError } from "../../src/spec/errors";
 import { CapacityError } from "../../src/plan";
 import { assertConvergeUnchanged, assertFilesReadable, assertHostsWhole, assertProxyServes, assertStreamingRelays } from "./harness/assertions";
 import { bootBlocker } from "./harness/host-tools";
+import { needsManagedStandIn } from "./harness/managed/index";
 import { report } from "./harness/report";
 import { bootStack } from "./harness/stack";
 
@@ -25,9 +26,8 @@ async function main(): Promise<number> {
     return 1;
   }
   const spec = loadStack(resolve(file));
-  const managed = [spec.postgres.managed && "postgres", spec.redis.managed && "redis", spec.search.managed && "search"].filter(Boolean);
-  if (managed.length > 0) {
-    console.error(`${file}: managed ${managed.join(", ")} cannot be booted here (no stand-in for a provider's managed services yet): boot a stack whose data services are self-hosted`);
+  if (spec.loadBalancer.enabled && !needsManagedStandIn(spec)) {
+    console.error(`${file}: the harness stands in for DigitalOcean's load balancer only: boot this stack without loadBalancer`);
     return 1;
   }
   const id = basename(file).replace(/\.ya?ml$/, "").replace(/[^a-z0-9]/gi, "").slice(0, 8) || "stack";

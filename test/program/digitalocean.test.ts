@@ -169,11 +169,13 @@ describe("digitalocean: prod", () => {
     const fw = inputs(firewall(prod, "proxy"));
     assert.deepEqual(sorted(fw.dropletIds as unknown[]), sorted([ids["edge-1"], ids["edge-2"]]));
     const rules = list(fw.inboundRules);
-    assert.deepEqual(sorted(rules.map((r) => r.portRange)), ["443", "80"]);
-    for (const r of rules) {
+    assert.deepEqual(sorted(rules.map((r) => r.portRange)), ["443", "80", "8042"]);
+    for (const r of rules.filter((x) => x.portRange !== "8042")) {
       assert.deepEqual(r.sourceLoadBalancerUids, ["prod-lb-id"]);
       assert.equal(r.sourceAddresses, undefined, "an address list beside the load balancer");
     }
+    // The proxies' ACME challenge lookups: from the VPC only, never the world.
+    assert.deepEqual(rules.filter((x) => x.portRange === "8042").map((r) => r.sourceAddresses), [[prod.spec.network.privateCidr]]);
     // Nothing else anywhere opens 80 or 443.
     for (const rule of inboundRules(prod)) if (covers(rule, 80) || covers(rule, 443)) assert.equal(rule.firewall, "prod-firewalls-proxy");
   });
@@ -289,10 +291,12 @@ describe("digitalocean: load balancer terminating TLS", () => {
 describe("digitalocean: no load balancer, self-hosted search on a volume", () => {
   it("opens 80 and 443 on the proxies to the world and points DNS at every proxy", () => {
     assert.equal(ofType(direct, T.lb).length, 0);
-    for (const r of list(inputs(firewall(direct, "proxy")).inboundRules)) {
+    const rules = list(inputs(firewall(direct, "proxy")).inboundRules);
+    for (const r of rules.filter((x) => x.portRange !== "8042")) {
       assert.deepEqual(r.sourceAddresses, WORLD);
       assert.equal(r.sourceLoadBalancerUids, undefined);
     }
+    assert.deepEqual(rules.filter((x) => x.portRange === "8042").map((r) => r.sourceAddresses), [[direct.spec.network.privateCidr]]);
     const edges = ["edge-1", "edge-2"].map((h) => computed(T.droplet, `prod-hosts-${h}`));
     const records = ofType(direct, T.dns).map(inputs);
     const values = (type: string, name: string) => sorted(records.filter((r) => r.type === type && r.name === name).map((r) => r.value));

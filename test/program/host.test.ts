@@ -7,6 +7,7 @@ import { hostConnection } from "../../src/components/host/connection";
 import { rolloutOf } from "../../src/components/host/rollout";
 import type { Plan } from "../../src/plan/types";
 import type { RecordedResource } from "../../src/program/mocks";
+import { mockState } from "../../src/program/mock-state/index";
 import { parseStack } from "../../src/spec/load";
 import { ofType, runProgram, runStack, valueOf, type ProgramRun } from "../helpers/program";
 import { edited } from "../helpers/stacks";
@@ -65,12 +66,18 @@ describe("converge steps", () => {
     }
   });
 
-  it("certificates: issued on each proxy after its converge, nowhere else", () => {
+  it("certificates: issued on each proxy after its converge, once the balancer reaches it, nowhere else", () => {
     const certs = ofType(prod, COMMAND).filter((c) => c.name.endsWith("-certificate"));
     assert.deepEqual(certs.map((c) => c.name).sort(), ["prod-host-edge-1-certificate", "prod-host-edge-2-certificate"]);
+    const lb = ofType(prod, "digitalocean:index/loadBalancer:LoadBalancer")[0]!;
+    const lbIp = String(mockState("digitalocean:index/loadBalancer:LoadBalancer", lb.name, {}).ip);
     for (const c of certs) {
       assert.ok(dependsOn(c, cmd(prod, c.name.replace(/-certificate$/, "-converge"))));
-      assert.match(String(input(c, "create")), /'--dns-digitalocean'/);
+      const create = String(input(c, "create"));
+      const probe = create.indexOf(`http://${lbIp}/.well-known/acme-challenge/`);
+      assert.ok(probe > 0 && probe < create.indexOf("'certbot' 'certonly'"), create);
+      assert.match(create, /'--webroot' '--webroot-path' '\/var\/www\/acme'/);
+      assert.doesNotMatch(create, /--dns-/);
     }
   });
 });

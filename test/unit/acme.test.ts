@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ACME_DEPLOY_HOOK, acmeMode, issueCommand, placeholderCertificateCommand } from "../../src/plan/render/acme";
+import { ACME_DEPLOY_HOOK, acmeMode, ingressWaitCommand, issueCommand, placeholderCertificateCommand } from "../../src/plan/render/acme";
 import { parseStack } from "../../src/spec/load";
 import { examplePlan } from "../helpers/plans";
 import { edited } from "../helpers/stacks";
@@ -15,10 +15,23 @@ import { requireTool } from "../helpers/tools";
 const spec = (name: string, edit: (d: Record<string, any>) => void = () => {}) => parseStack(edited(name, edit), `${name}.yaml`);
 
 describe("ACME", () => {
-  it("one proxy: HTTP-01 through the webroot; several behind a balancer: DNS-01 on the stack's DNS; terminating balancer: none", () => {
+  it("HTTP-01 through the webroot for one proxy or several; a terminating balancer: none", () => {
     assert.deepEqual(acmeMode(spec("single")), { kind: "http-01" });
-    assert.deepEqual(acmeMode(spec("prod")), { kind: "dns-01", provider: "digitalocean" });
+    assert.deepEqual(acmeMode(spec("prod")), { kind: "http-01" });
+    assert.deepEqual(acmeMode(spec("prod", (d) => ((d.dns = { provider: "none" }), delete d.mail.records))), { kind: "http-01" });
     assert.deepEqual(acmeMode(spec("prod", (d) => (d.loadBalancer.tls = "terminate"))), { kind: "none" });
+  });
+
+  it("several proxies look up each other's tokens on a private-only port; one proxy has no peers", () => {
+    const site = (stack: string, host: string) => examplePlan(stack).hosts.find((h) => h.name === host)!.files.find((f) => f.path === "/etc/nginx/sites-enabled/mastodon.conf")!.content;
+    const edge1 = site("prod", "edge-1");
+    assert.match(edge1, /try_files \$uri @acme_peers;/);
+    assert.match(edge1, /upstream acme_peers \{\n  server \{\{output:address\.edge-2\}\}:8042;\n\}/);
+    assert.doesNotMatch(edge1, /address\.edge-1\}\}:8042/);
+    assert.match(edge1, /listen 8042;\n  server_name acme_peer_lookup;\n  allow 10\.10\.0\.0\/16;\n  deny all;/);
+    const single = site("single", "box");
+    assert.match(single, /try_files \$uri =404;/);
+    assert.doesNotMatch(single, /acme_peers|8042/);
   });
 
   it("asks certbot for every name, keeps a valid certificate, and installs it through the hook", () => {
@@ -27,8 +40,9 @@ describe("ACME", () => {
     assert.match(cmd, /'--webroot' '--webroot-path' '\/var\/www\/acme'/);
     assert.match(cmd, /'-d' 'single.example.social' '-d' 'alt.example.social'$|'-d' 'single.example.social' '-d' 'alt.example.social' &&/);
     assert.match(cmd, /'--register-unsafely-without-email'/);
-    const prod = issueCommand(spec("prod"), { kind: "dns-01", provider: "digitalocean" })!;
-    assert.match(prod, /'--dns-digitalocean' '--dns-digitalocean-credentials' '\/etc\/letsencrypt\/mastodon-stack-dns.ini'/);
+    const prod = issueCommand(spec("prod"), { kind: "http-01" })!;
+    assert.match(prod, /'--webroot' '--webroot-path' '\/var\/www\/acme'/);
+    assert.doesNotMatch(prod, /--dns-/);
     assert.match(prod, /'--email' 'admin@example.social'/);
   });
 
@@ -43,14 +57,18 @@ describe("ACME", () => {
       const [, , script] = placeholderCertificateCommand(spec("single"));
       writeFileSync(join(dir, "placeholder"), `#!/bin/sh\n${script}\n`);
       execFileSync("shellcheck", [join(dir, "placeholder")]);
+      writeFileSync(join(dir, "wait"), `#!/bin/sh\n${ingressWaitCommand(spec("prod"), ["198.51.100.7", "198.51.100.8"])}\n`);
+      execFileSync("shellcheck", [join(dir, "wait")]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("DNS-01 credentials are a secret file, mode 0600", () => {
-    const f = examplePlan("prod").hosts.find((h) => h.name === "edge-1")!.files.find((x) => x.path.endsWith("mastodon-stack-dns.ini"))!;
-    assert.equal(f.mode, "0600");
-    assert.deepEqual(f.secrets, ["ACME_DNS_TOKEN"]);
+  it("no proxy holds a token that may edit the DNS zone, and certbot needs no DNS plugin", () => {
+    for (const h of examplePlan("prod").hosts) assert.ok(!h.files.some((f) => f.path.includes("dns.ini") || f.secrets.includes("ACME_DNS_TOKEN")), h.name);
+    const userData = examplePlan("prod").hosts.find((h) => h.name === "edge-1")!.userData;
+    assert.match(userData, /- certbot\n/);
+    assert.doesNotMatch(userData, /certbot-dns/);
   });
+
 });

@@ -22,7 +22,7 @@ describe("firewall groups", () => {
     assert.deepEqual(group(groups, "base")!.hosts, ["edge-1", "edge-2", "web-1", "web-2", "worker-1", "worker-2"]);
     const proxy = group(groups, "proxy")!;
     assert.deepEqual(proxy.hosts, ["edge-1", "edge-2"]);
-    assert.deepEqual(proxy.rules.map((r) => [r.ports, r.source]), [["80", "loadBalancer"], ["443", "loadBalancer"]]);
+    assert.deepEqual(proxy.rules.map((r) => [r.ports, r.source]), [["80", "loadBalancer"], ["443", "loadBalancer"], ["8042", "private"]]);
     assert.deepEqual(group(groups, "web")!.rules.map((r) => [r.ports, r.source]), [["3000", "private"]]);
     assert.deepEqual(group(groups, "streaming")!.rules.map((r) => [r.ports, r.source]), [["4000", "private"]]);
     // Managed data services: no data-port group on any droplet.
@@ -77,7 +77,7 @@ describe("DNS records", () => {
 
 describe("user secrets", () => {
   it("maps config names onto the plan's markers", () => {
-    assert.deepEqual(userSecretNeeds(spec("prod")).map((n) => `${n.marker}<-${n.config}`), ["SMTP_PASSWORD<-smtpPassword", "BACKUP_ACCESS_KEY_ID<-backupAccessKey", "BACKUP_SECRET_ACCESS_KEY<-backupSecretKey", "ACME_DNS_TOKEN<-acmeDnsToken"]);
+    assert.deepEqual(userSecretNeeds(spec("prod")).map((n) => `${n.marker}<-${n.config}`), ["SMTP_PASSWORD<-smtpPassword", "BACKUP_ACCESS_KEY_ID<-backupAccessKey", "BACKUP_SECRET_ACCESS_KEY<-backupSecretKey"]);
     assert.deepEqual(userSecretNeeds(spec("hobby")).map((n) => `${n.marker}<-${n.config}`), ["S3_ACCESS_KEY_ID<-r2AccessKeyId", "S3_SECRET_ACCESS_KEY<-r2SecretAccessKey"]);
   });
 });

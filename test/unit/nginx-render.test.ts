@@ -90,7 +90,8 @@ test("proxy_protocol appears on listeners if and only if the balancer passes TLS
   ];
   for (const [label, plan, passthrough, balanced] of variants) {
     for (const h of proxies(plan)) {
-      const listens = [...site(h).matchAll(/^\s*listen (.*);$/gm)].map((m) => m[1]!);
+      // The ACME peer-lookup port is dialled by the other proxies, never by the balancer.
+      const listens = [...site(h).matchAll(/^\s*listen (.*);$/gm)].map((m) => m[1]!).filter((l) => l !== "8042");
       assert.ok(listens.length > 0, label);
       assert.ok(listens.every((l) => l.includes("proxy_protocol") === passthrough), `${label}: ${listens.join(" | ")}`);
       assert.equal(/real_ip_header proxy_protocol;/.test(site(h)), passthrough, label);

@@ -2,7 +2,7 @@
 //
 // Where TLS ends is the stack's choice (loadBalancer.tls):
 //  - passthrough (the default): the balancer forwards TCP and never sees plain text; the proxies
-//    hold the certificate (certbot, DNS-01) and serve HTTP/2 themselves. The client's address
+//    hold the certificate (certbot, HTTP-01) and serve HTTP/2 themselves. The client's address
 //    reaches nginx through the PROXY protocol, which DigitalOcean then sends on every forwarded
 //    port, health checks included — so nginx expects it on 80 and on 443.
 //  - terminate: the balancer holds a Let's Encrypt certificate DigitalOcean issues and renews
@@ -10,7 +10,8 @@
 //    plain HTTP to nginx on port 80; the client's address comes in X-Forwarded-For, so no PROXY
 //    protocol. Simpler proxies, but traffic inside the VPC is unencrypted.
 // Either way the health check is plain HTTP on port 80 at /health, which our nginx answers
-// without redirecting (templates/nginx/mastodon.conf.liquid).
+// without redirecting (templates/nginx/mastodon.conf.liquid): itself with passthrough (so the
+// first certificate's validation gets through before any release runs), from Puma with terminate.
 import * as pulumi from "@pulumi/pulumi";
 import * as digitalocean from "@pulumi/digitalocean";
 

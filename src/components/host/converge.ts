@@ -18,7 +18,7 @@ export interface HostConvergeArgs {
   /** Converge only after these (the previous app host's converge: changes roll host by host). */
   after?: pulumi.Resource[];
   /** certbot's issue command on a proxy host (see plan/render/acme.ts); runs after the first converge. */
-  certificate?: string;
+  certificate?: pulumi.Input<string>;
 }
 
 export class HostConverge extends pulumi.ComponentResource {

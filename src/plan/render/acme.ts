@@ -1,9 +1,12 @@
 // Public TLS certificates from Let's Encrypt with certbot, on every proxy host that terminates
-// TLS (not behind a terminating load balancer). HTTP-01 through nginx's webroot when one proxy
-// answers for the names; DNS-01 on the stack's DNS provider when several do (behind a passthrough
-// balancer a challenge would reach a random proxy). Until the first issue, nginx serves a
-// self-signed placeholder written at first boot, so it can start and answer the challenge.
-// Renewal is Debian's certbot.timer; our deploy hook copies the lineage and reloads nginx.
+// TLS (not behind a terminating load balancer), always HTTP-01 through nginx's webroot. With
+// several proxies the validation request reaches any of them (a balancer or DNS round robin
+// picks one): a proxy that does not hold the token asks its peers for it over the private network
+// (nginx/acme-peers.ts). DNS-01 is not used: Debian 13 ships no certbot plugin for DigitalOcean's
+// DNS, and a token that may rewrite the zone does not belong on internet-facing hosts.
+// Until the first issue, nginx serves a self-signed placeholder written at first boot, so it can
+// start and answer the challenge. Renewal is Debian's certbot.timer; our deploy hook copies the
+// lineage and reloads nginx.
 import type { Spec } from "../../spec/schema/stack";
 import type { SizedHost } from "../capacity/hosts";
 import type { HostFile } from "../types";
@@ -11,28 +14,16 @@ import type { RenderContext } from "./context";
 import { renderTemplate } from "./engine";
 import { hostFile } from "./host-file";
 import { NGINX_PATHS } from "./nginx/paths";
-import { secretRef } from "./placeholders";
 import { shellQuote } from "./shell";
 import { webDomainOf } from "../../spec/dns";
 
 export const ACME_CERT_NAME = "mastodon";
 export const ACME_DEPLOY_HOOK = "/etc/letsencrypt/renewal-hooks/deploy/mastodon-stack";
-export const ACME_DNS_CREDENTIALS = "/etc/letsencrypt/mastodon-stack-dns.ini";
-/** The Pulumi config secret with a token that may edit the zone's records (DNS-01 only). */
-export const ACME_DNS_TOKEN = "ACME_DNS_TOKEN";
 
-export type AcmeMode = { kind: "none" } | { kind: "http-01" } | { kind: "dns-01"; provider: "cloudflare" | "digitalocean" };
-
-const DNS_PLUGIN = { cloudflare: "python3-certbot-dns-cloudflare", digitalocean: "python3-certbot-dns-digitalocean" } as const;
-
-/** Proxy instances in the stack: a group's count times each group with the proxy role. */
-function proxyCount(spec: Spec): number {
-  return spec.hosts.filter((h) => h.roles.includes("proxy")).reduce((n, h) => n + h.count, 0);
-}
+export type AcmeMode = { kind: "none" } | { kind: "http-01" };
 
 export function acmeMode(spec: Spec): AcmeMode {
   if (spec.loadBalancer.enabled && spec.loadBalancer.tls === "terminate") return { kind: "none" };
-  if (proxyCount(spec) > 1 && spec.dns.provider !== "none") return { kind: "dns-01", provider: spec.dns.provider };
   return { kind: "http-01" };
 }
 
@@ -43,8 +34,8 @@ export function certificateNames(spec: Spec): string[] {
 }
 
 export function acmePackages(mode: AcmeMode): string[] {
-  if (mode.kind === "none") return [];
-  return mode.kind === "dns-01" ? ["certbot", DNS_PLUGIN[mode.provider]] : ["certbot"];
+  // curl: the wait for the ingress before certbot (ingressWaitCommand).
+  return mode.kind === "none" ? [] : ["certbot", "curl"];
 }
 
 export function renderAcme(ctx: RenderContext, host: SizedHost): HostFile[] {
@@ -57,12 +48,7 @@ export function renderAcme(ctx: RenderContext, host: SizedHost): HostFile[] {
     certificate: NGINX_PATHS.certificate,
     certificateKey: NGINX_PATHS.certificateKey,
   });
-  const files = [hostFile(ACME_DEPLOY_HOOK, hook, { mode: "0755" })];
-  if (mode.kind === "dns-01") {
-    const key = mode.provider === "cloudflare" ? "dns_cloudflare_api_token" : "dns_digitalocean_token";
-    files.push(hostFile(ACME_DNS_CREDENTIALS, `# Rendered by mastodon-stack: certbot's DNS-01 credentials (a token that may edit the zone).\n${key} = ${secretRef(ACME_DNS_TOKEN)}\n`, { mode: "0600" }));
-  }
-  return files;
+  return [hostFile(ACME_DEPLOY_HOOK, hook, { mode: "0755" })];
 }
 
 /**
@@ -76,15 +62,37 @@ export function issueCommand(spec: Spec, mode: AcmeMode): string | undefined {
     "certbot", "certonly", "--non-interactive", "--agree-tos", "--keep-until-expiring", "--expand",
     "--cert-name", ACME_CERT_NAME,
     ...(email ? ["--email", email] : ["--register-unsafely-without-email"]),
-    ...(mode.kind === "http-01"
-      ? ["--webroot", "--webroot-path", NGINX_PATHS.acmeWebroot]
-      : [`--dns-${mode.provider}`, `--dns-${mode.provider}-credentials`, ACME_DNS_CREDENTIALS]),
+    "--webroot", "--webroot-path", NGINX_PATHS.acmeWebroot,
     "--deploy-hook", ACME_DEPLOY_HOOK,
     ...certificateNames(spec).flatMap((n) => ["-d", n]),
   ];
   // A certificate that certbot kept does not run the deploy hook: install it anyway, so a host
   // rebuilt from scratch with an existing lineage still serves it.
   return `${args.map(shellQuote).join(" ")} && RENEWED_LINEAGE=/etc/letsencrypt/live/${ACME_CERT_NAME} ${ACME_DEPLOY_HOOK}`;
+}
+
+/** How long certbot waits for the ingress to reach this proxy's challenge files (a new balancer needs several health checks). */
+export const INGRESS_WAIT_SECONDS = 300;
+
+/**
+ * A load balancer (or another proxy in DNS round robin) sends the CA's validation request only
+ * once it considers a proxy healthy: DigitalOcean's needs five passing checks, 10 s apart, after
+ * the first converge. Before certbot runs, a probe token of this proxy must come back through
+ * every ingress address, else the validation would fail and count against the CA's limits.
+ */
+export function ingressWaitCommand(spec: Spec, addresses: readonly string[]): string {
+  const dir = `${NGINX_PATHS.acmeWebroot}/.well-known/acme-challenge`;
+  const host = shellQuote(`Host: ${webDomainOf(spec)}`);
+  const probes = addresses.map((a) => `[ "$(curl -fsS --max-time 5 -H ${host} http://${a}/.well-known/acme-challenge/"$t")" = "$t" ]`).join(" && ");
+  const tries = INGRESS_WAIT_SECONDS / 5;
+  return [
+    `t=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \\n')`,
+    `install -d -m 0755 ${NGINX_PATHS.acmeWebroot} ${NGINX_PATHS.acmeWebroot}/.well-known ${dir}`,
+    `printf %s "$t" > ${dir}/"$t"`,
+    "i=0",
+    `until ${probes}; do i=$((i + 1)); if [ "$i" -ge ${tries} ]; then rm -f ${dir}/"$t"; echo "the ingress (${addresses.join(", ")}) did not reach this proxy's challenge files within ${INGRESS_WAIT_SECONDS} s: is the balancer's health check passing?" >&2; exit 1; fi; sleep 5; done`,
+    `rm -f ${dir}/"$t"`,
+  ].join("; ");
 }
 
 /** First-boot placeholder: nginx needs some certificate to start before certbot has run. */

@@ -9,6 +9,7 @@ import type { RenderContext } from "./context";
 import { renderTemplate } from "./engine";
 import { hostFile } from "./host-file";
 import { NGINX_PATHS, SNIPPETS } from "./nginx/paths";
+import { acmePeers, ACME_PEER_PORT } from "./nginx/acme-peers";
 import { siteShape } from "./nginx/site";
 import { nginxTuning } from "./nginx/tuning";
 import { upstreamsFor } from "./nginx/upstreams";
@@ -53,6 +54,9 @@ export function renderNginx(ctx: RenderContext, host: SizedHost): HostFile[] {
       localMediaRoot: LOCAL_MEDIA_ROOT,
       publicRoot: NGINX_PATHS.publicRoot,
       acmeWebroot: NGINX_PATHS.acmeWebroot,
+      acmePeers: shape.lb === "terminate" ? [] : acmePeers(ctx.hosts, host),
+      acmePeerPort: ACME_PEER_PORT,
+      privateCidr: ctx.spec.network.privateCidr,
       cachePath: NGINX_PATHS.cache,
       snippets: SNIPPETS,
     }),

@@ -63,6 +63,17 @@ function pidAlive(pidFile: string): boolean {
   }
 }
 
+/**
+ * Every container's systemd, journald, networkd and logind hold inotify instances, all charged to
+ * root (no user namespace): the kernel's default of 128 runs out around six booted hosts, and a
+ * unit then fails at random (seen: systemd-network-generator on prod's seventh machine). Raised
+ * as container hosts do (LXD recommends 1024); never lowered.
+ */
+export function ensureInotifyLimits(min = 1024): void {
+  const file = "/proc/sys/fs/inotify/max_user_instances";
+  if (Number(readFileSync(file, "utf8").trim()) < min) writeFileSync(file, String(min));
+}
+
 /** apt-cacher-ng on every address (the bridge's too), backed by deb.debian.org. */
 export async function ensureAptCache(): Promise<void> {
   const dir = join(CACHE, "acng");

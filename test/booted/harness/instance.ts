@@ -7,6 +7,8 @@ import type { BootedStack } from "./stack";
 import type { Endpoint } from "./traffic";
 
 export function proxyEndpoint(stack: BootedStack): Endpoint {
+  const balancer = stack.managed?.services.balancer;
+  if (balancer) return { address: balancer.address, domain: stack.program.plan.stack.webDomain };
   const proxy = stack.program.plan.hosts.find((h) => h.roles.includes("proxy"));
   if (!proxy) throw new Error("the stack has no proxy host");
   const a = stack.program.offline.hostAddresses[proxy.name]!;
@@ -42,6 +44,7 @@ function redisHost(stack: BootedStack): string {
 
 /** PUBLISH on the instance's Redis, from the Redis host with the password and TLS the app hosts use. */
 export async function publish(stack: BootedStack, channel: string, message: string): Promise<number> {
+  if (stack.spec.redis.managed && stack.managed) return stack.managed.services.publish(stack.managed.machine, channel, message);
   const app = appHosts(stack)[0]!;
   const url = new URL(await envValue(stack, app, "REDIS_URL"));
   const tls = url.protocol === "rediss:" ? "--tls --cacert /usr/local/share/ca-certificates/mastodon-internal-ca.crt" : "";
@@ -56,8 +59,6 @@ export async function publish(stack: BootedStack, channel: string, message: stri
 
 /** A user, its account and an access token in the instance's database (as Mastodon would have them). */
 export async function createStreamingUser(stack: BootedStack, token: string): Promise<number> {
-  const pg = stack.program.plan.hosts.find((x) => x.roles.includes("postgres"));
-  if (!pg) throw new Error("no self-hosted postgres in this stack");
   const db = stack.spec.postgres.database;
   const sql = [
     "INSERT INTO accounts (username) VALUES ('harness') RETURNING id \\gset",
@@ -65,6 +66,9 @@ export async function createStreamingUser(stack: BootedStack, token: string): Pr
     `INSERT INTO oauth_access_tokens (token, resource_owner_id, scopes) VALUES ('${token}', :uid, 'read write') ;`,
     "SELECT :id;",
   ].join("\n");
+  if (stack.spec.postgres.managed && stack.managed) return Number((await stack.managed.services.psql(stack.managed.machine, db, sql)).trim().split("\n").pop());
+  const pg = stack.program.plan.hosts.find((x) => x.roles.includes("postgres"));
+  if (!pg) throw new Error("no self-hosted postgres in this stack");
   const r = await stack.machines[pg.name]!.ssh(`runuser -u postgres -- psql -X -q -t -A -v ON_ERROR_STOP=1 -d ${shellQuote(db)} -f -`, `${sql}\n`);
   if (r.code !== 0) throw new Error(`creating the streaming user failed: ${r.stderr}`);
   return Number(r.stdout.trim().split("\n").pop());

@@ -27,7 +27,7 @@ export interface MachineOptions {
   binds?: { host: string; machine: string }[];
   /** Files of the test environment written before the first boot (not the program's). */
   files?: { path: string; content: string }[];
-  /** Further addresses on the same interface (the host's public IPv4 as the provider answered). */
+  /** Further addresses on the same interface (the host's public IPv4 as the provider answered): a /24 unless given as CIDR. */
   extraAddresses?: string[];
 }
 
@@ -93,7 +93,7 @@ export class Machine {
       join(seed, "network-config"),
       stringify({
         version: 2,
-        ethernets: { host0: { addresses: [`${this.address}/${bridge.prefix}`, ...(this.opts.extraAddresses ?? []).map((a) => `${a}/24`)], routes: [{ to: "0.0.0.0/0", via: bridge.gateway }], nameservers: { addresses: [bridge.gateway] } } },
+        ethernets: { host0: { addresses: [`${this.address}/${bridge.prefix}`, ...(this.opts.extraAddresses ?? []).map((a) => (a.includes("/") ? a : `${a}/24`))], routes: [{ to: "0.0.0.0/0", via: bridge.gateway }], nameservers: { addresses: [bridge.gateway] } } },
       }),
     );
     // The test network's only way to Debian's mirror (a cloud's hosts reach it directly).

@@ -8,6 +8,7 @@ import { buildPlan } from "../../../src/plan";
 import type { Plan } from "../../../src/plan/types";
 import { offlineConfig } from "../../../src/program/index";
 import type { RecordedResource } from "../../../src/program/mocks";
+import type { Computed } from "../../../src/program/mock-state/octet";
 import { runOffline, type OfflineRun } from "../../../src/program/offline";
 import type { Spec } from "../../../src/spec/schema/stack";
 import { REAL_VALUES } from "./real-values";
@@ -67,9 +68,10 @@ function commandDeps(resources: readonly RecordedResource[]): Map<string, Set<st
   return memo;
 }
 
-export async function runProgramForHosts(spec: Spec, privateKey: string, plan: Plan = buildPlan(spec)): Promise<ProgramRun> {
+/** `provider` adds answers of the test network's providers (the managed-services stand-in's). */
+export async function runProgramForHosts(spec: Spec, privateKey: string, provider: Computed = {}, plan: Plan = buildPlan(spec)): Promise<ProgramRun> {
   const config: ProgramConfig = { ...offlineConfig(spec), sshPrivateKey: pulumi.secret(privateKey) };
-  const offline = await runOffline(spec, plan, { config, computed: REAL_VALUES, revealSecrets: true });
+  const offline = await runOffline(spec, plan, { config, computed: { ...REAL_VALUES, ...provider }, revealSecrets: true });
   const deps = commandDeps(offline.resources);
   const commands = offline.resources
     .filter((r) => r.type === COMMAND_TYPE)

@@ -9,18 +9,20 @@ import type { Spec } from "../../../src/spec/schema/stack";
 import { acmeMode } from "../../../src/plan/render/acme";
 import { networkGateway } from "../../../src/plan/render/cloud-init/network";
 import { ACME_ENVIRONMENT, startAcme } from "./acme";
-import { ensureAptCache, ensureRoot } from "./host-tools";
+import { ensureAptCache, ensureInotifyLimits, ensureRoot } from "./host-tools";
 import { Machine } from "./machine";
 import { createBridge, type Bridge } from "./network";
 import { runProgramForHosts, type ProgramCommand, type ProgramRun } from "./program-commands";
 import { describeFailures, runCommands, type RunReport } from "./runner";
+import { ManagedServices, needsManagedStandIn } from "./managed/index";
 import { ensureStandInRepo, standInHostFiles, type StandInTag } from "./stand-in-repo";
 
 const WORK = "/var/tmp/mastodon-stack-booted";
 
 /**
- * Certbot with HTTP-01 runs against the harness's Pebble. DNS-01 needs the DNS provider's API,
- * which no test network reaches: there the proxy keeps its first-boot certificate.
+ * Certbot's HTTP-01 runs against the harness's Pebble, which resolves the instance's names to the
+ * proxy (or to the load balancer in front of the proxies). Without it the proxies keep their
+ * first-boot certificate.
  */
 const runnableWith = (acme: boolean) => (c: ProgramCommand) => acme || !c.name.endsWith("-certificate");
 
@@ -47,6 +49,8 @@ export interface BootedStack {
   timings: Timings;
   keyFile: string;
   log: string[];
+  /** The provider's managed services and load balancer, stood in on a machine of their own. */
+  managed?: { services: ManagedServices; machine: Machine };
   /** Runs the program's commands (all, or those `only` keeps); throws with every failure's output unless allowFailure. */
   apply(only?: (c: ProgramCommand) => boolean, allowFailure?: boolean): Promise<RunReport>;
   /** Re-runs the program for a changed spec (same key, same hosts) and returns its commands. */
@@ -58,6 +62,7 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
   const timings: Timings = { rootBuild: 0, rootUnpack: 0, standIn: 0, program: 0, boot: {}, cloudInit: {}, commands: {} };
   const log: string[] = [];
   await ensureAptCache();
+  ensureInotifyLimits();
   const root = ensureRoot();
   timings.rootBuild = root.buildSeconds;
   timings.rootUnpack = root.unpackSeconds;
@@ -74,12 +79,15 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
   const publicKey = readFileSync(`${keyFile}.pub`, "utf8").trim();
 
   t0 = Date.now();
-  let program = await runProgramForHosts(spec, privateKey);
+  const services = needsManagedStandIn(spec) ? new ManagedServices(spec) : undefined;
+  let program = await runProgramForHosts(spec, privateKey, services?.computed);
+  services?.configure(program);
   timings.program = (Date.now() - t0) / 1000;
   const addresses = program.offline.hostAddresses;
-  const bridge = createBridge(`mstk-${opts.id}`.slice(0, 15), spec.network.privateCidr, Object.values(addresses).flatMap((a) => (a.publicIpv4 ? [a.publicIpv4] : [])));
+  const publicAddresses = [...Object.values(addresses).flatMap((a) => (a.publicIpv4 ? [a.publicIpv4] : [])), ...(services?.balancer ? [services.balancerAddress] : [])];
+  const bridge = createBridge(`mstk-${opts.id}`.slice(0, 15), spec.network.privateCidr, publicAddresses);
   const proxy = program.plan.hosts.find((h) => h.roles.includes("proxy"));
-  const proxyAddress = proxy && (addresses[proxy.name]?.publicIpv4 ?? addresses[proxy.name]?.privateAddress);
+  const proxyAddress = services?.balancer ? services.balancerAddress : proxy && (addresses[proxy.name]?.publicIpv4 ?? addresses[proxy.name]?.privateAddress);
   const acme = acmeMode(spec).kind === "http-01" && proxyAddress ? await startAcme(join(dir, "acme"), bridge.gateway, proxyAddress) : undefined;
   const runnable = runnableWith(acme !== undefined);
   const machines: Record<string, Machine> = {};
@@ -98,11 +106,19 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
       publicKey,
       privateKeyFile: keyFile,
       binds: standIn.binds,
-      files: [...standInHostFiles(acme ? [ACME_ENVIRONMENT] : []), ...(acme?.hostFiles ?? [])],
+      files: [...standInHostFiles(acme ? [ACME_ENVIRONMENT] : []), ...(acme?.hostFiles ?? []), ...(services?.environmentFiles(root.dir) ?? [])],
       ...(host.volumeGb !== undefined ? { volume: { byId: VOLUME_BY_ID[spec.provider.cloud], sizeMb: 2048 } } : {}),
     });
   }
-  await Promise.all(Object.values(machines).map(async (m) => (timings.boot[m.name] = await m.boot())));
+  const managed = services && {
+    services,
+    machine: new Machine({
+      name: "managed", machine: `${opts.id}-managed`, address: services.addresses.pg, extraAddresses: services.extraAddresses(bridge.prefix),
+      bridge, rootDir: root.dir, workDir: dir, userData: services.userData(), publicKey, privateKeyFile: keyFile,
+      files: [...services.environmentFiles(root.dir), ...services.machineFiles()],
+    }),
+  };
+  await Promise.all([...Object.values(machines), ...(managed ? [managed.machine] : [])].map(async (m) => (timings.boot[m.name] = await m.boot())));
 
   const stack: BootedStack = {
     spec,
@@ -112,6 +128,7 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
     timings,
     keyFile,
     log,
+    ...(managed ? { managed } : {}),
     async apply(only, allowFailure = false) {
       const report = await runCommands(stack.program.commands, { keyDir: dir, only: (c) => runnable(c) && (only ? only(c) : true), log: (l) => log.push(`${new Date().toISOString()} ${l}`) });
       for (const r of report.results) timings.commands[r.name] = r.seconds;
@@ -120,11 +137,12 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
     },
     async replan(next) {
       stack.spec = next;
-      program = stack.program = await runProgramForHosts(next, privateKey);
+      program = stack.program = await runProgramForHosts(next, privateKey, services?.computed);
+      services?.configure(program);
       return program;
     },
     async teardown() {
-      await Promise.all(Object.values(machines).map((m) => m.destroy()));
+      await Promise.all([...Object.values(machines), ...(managed ? [managed.machine] : [])].map((m) => m.destroy()));
       acme?.stop();
       bridge.remove();
       rmSync(dir, { recursive: true, force: true });
@@ -132,7 +150,7 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
   };
   // First boot (cloud-init) through the program's own wait command; then the stand-in's gems
   // on app hosts (what `bundle install` would fetch for a real release), then everything else.
-  const first = await stack.apply((c) => c.name.endsWith("-boot"));
+  const [first] = await Promise.all([stack.apply((c) => c.name.endsWith("-boot")), managed && standInReady(managed.machine)]);
   for (const c of program.commands.filter((x) => x.name.endsWith("-boot"))) {
     const host = Object.values(machines).find((m) => m.address === c.connection.host || addresses[m.name]?.publicIpv4 === c.connection.host);
     const r = first.results.find((x) => x.name === c.name);
@@ -144,6 +162,12 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
     if (r.code !== 0) throw new Error(`${h.name}: installing the stand-in's gems failed:\n${r.stderr}`);
   }));
   return stack;
+}
+
+/** The stand-in's cloud-init (packages, then setup.sh) finished and every service started. */
+async function standInReady(machine: Machine): Promise<void> {
+  const r = await machine.ssh("cloud-init status --wait >/dev/null; test -e /root/harness/ready || { tail -n 40 /var/log/cloud-init-output.log; exit 1; }");
+  if (r.code !== 0) throw new Error(`the managed-services stand-in did not come up:\n${r.stdout}${r.stderr}`);
 }
 
 /** The user-data the program hands the provider for this host (the server resource's input). */

@@ -1,7 +1,11 @@
 # What a Mastodon process needs before it serves: its environment (the unit's, then the
 # release's .env.production as dotenv reads it: unset keys only, and an unreadable file is fatal),
 # PostgreSQL through libpq with the rendered DB_* and PGSSLROOTCERT, Redis from REDIS_URL with
-# TLS verified against the system store (as redis-client does for rediss://).
+# TLS verified against the system store (as redis-client does for rediss://), and the search
+# cluster from ES_* over HTTPS with its user, verified against the system store (as the
+# Elasticsearch client Mastodon uses does).
+require "json"
+require "net/http"
 require "openssl"
 require "pg"
 require "socket"
@@ -62,5 +66,22 @@ module Standin
   def redis_check
     reply = redis_command("PING")
     raise "redis PING: #{reply}" unless reply == "+PONG"
+  end
+
+  # The cluster's health as `tootctl search deploy` first asks it: refused unless green or yellow.
+  def search_check
+    host = ENV.fetch("ES_HOST")
+    uri = URI.parse(host.include?("://") ? host : "http://#{host}")
+    http = Net::HTTP.new(uri.host, Integer(ENV.fetch("ES_PORT", "9200")))
+    http.use_ssl = uri.scheme == "https"
+    http.verify_mode = OpenSSL::SSL::VERIFY_PEER
+    http.open_timeout = http.read_timeout = 5
+    req = Net::HTTP::Get.new("/_cluster/health")
+    req.basic_auth(ENV["ES_USER"], ENV["ES_PASS"]) if ENV["ES_USER"]
+    res = http.request(req)
+    raise "search cluster: HTTP #{res.code} #{res.body}" unless res.is_a?(Net::HTTPSuccess)
+    status = JSON.parse(res.body).fetch("status")
+    raise "search cluster is #{status}" unless %w[green yellow].include?(status)
+    status
   end
 end

@@ -18,7 +18,11 @@ export async function systemState(m: Machine): Promise<string[]> {
   const [state, ...failed] = out.trim().split("\n").filter(Boolean);
   if (state === "running" && failed.length === 0) return [];
   const problems = [`${m.name}: system is ${state ?? "unreachable"}${failed.length ? `; failed: ${failed.join(", ")}` : ""}`];
-  for (const u of failed) problems.push((await m.ssh(`journalctl -u ${shellQuote(u)} --no-pager -n 15`)).stdout);
+  for (const u of failed) {
+    // Units that fail before journald runs leave no journal: their status and the console do.
+    const status = (await m.ssh(`systemctl status --no-pager -n 15 ${shellQuote(u)}; journalctl -u ${shellQuote(u)} --no-pager -n 15 -q`)).stdout;
+    problems.push(`${status}${m.console(2000).split("\n").filter((l) => l.includes(u.replace(/\.service$/, ""))).slice(-10).join("\n")}`);
+  }
   return problems;
 }
 

@@ -1,5 +1,6 @@
 // Things that are allowed but that an admin should decide knowingly.
 import { dnsZone, namesOutsideZone } from "../spec/dns";
+import { worldAdminCidrs } from "../spec/network-rules";
 import type { Spec } from "../spec/schema/stack";
 import type { PlannedHost } from "./types";
 
@@ -9,6 +10,8 @@ export function planWarnings(spec: Spec, hosts: readonly PlannedHost[]): string[
   if (!spec.mail) out.push("no SMTP server is configured: sign-up confirmations and password resets will not be sent");
   if (spec.postgres.managed && spec.postgres.managed.nodes === 1) out.push("managed Postgres has a single node: a node failure means downtime until the provider replaces it");
   if (hosts.filter((h) => h.roles.includes("web")).length === 1 && spec.loadBalancer.enabled) out.push("the load balancer fronts a single web host: it adds cost but no redundancy");
+  const world = worldAdminCidrs(spec);
+  if (world.length > 0) out.push(`network.adminCidrs ${world.join(", ")} opens SSH to the Internet (network.sshFromAnywhere): only the SSH key stands between the world and root on every host`);
   if (!spec.network.encryptInternal) out.push("network.encryptInternal is false: database and Redis traffic between hosts is unencrypted");
   if (spec.media.r2 && !spec.media.r2.customDomain) out.push("R2 media is served from the bucket's r2.dev host, which Cloudflare rate-limits and does not cache: set media.r2.customDomain (DNS on Cloudflare) for a real instance");
   // Debian does not package OpenSearch, and a booted host showed nothing else installs it: the

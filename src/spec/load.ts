@@ -6,6 +6,7 @@ import { z } from "zod";
 import { closest } from "fastest-levenshtein";
 import { checkRules, type Path } from "./rules";
 import { Stack, type Spec } from "./schema/stack";
+import { textIssues } from "./text";
 import { formatPath, SpecError, type SpecIssue } from "./errors";
 
 type JsonSchema = { properties?: Record<string, JsonSchema>; items?: JsonSchema; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; $ref?: string };
@@ -111,8 +112,11 @@ export function parseStack(text: string, file: string): Spec {
     throw new SpecError([{ file, line: 1, col: 1, path: "(yaml)", message: (e as Error).message, fix: "define each &anchor before its *alias, and avoid nested alias expansion" }]);
   }
   const parsed = Stack.safeParse(raw);
+  const located = (r: { path: Path; message: string; fix: string }): SpecIssue => ({ file, ...at(locate(doc, r.path).node), path: formatPath(r.path), message: r.message, fix: r.fix });
+  const textProblems = textIssues(raw).map(located);
   if (!parsed.success) {
-    const issues: SpecIssue[] = [];
+    const issues: SpecIssue[] = [...textProblems];
+    const textPaths = new Set(textProblems.map((t) => t.path));
     for (const issue of parsed.error.issues) {
       const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
       if (issue.code === "unrecognized_keys") {
@@ -129,15 +133,15 @@ export function parseStack(text: string, file: string): Spec {
         }
         continue;
       }
+      // A value already refused for its text is not reported twice.
+      if (textPaths.has(formatPath(path))) continue;
       const { message, fix } = describe(issue, valueAt(raw, path));
       issues.push({ file, ...at(locate(doc, path).node), path: formatPath(path), message, fix });
     }
     throw new SpecError(issues);
   }
-  const ruleIssues = checkRules(parsed.data);
-  if (ruleIssues.length > 0) {
-    throw new SpecError(ruleIssues.map((r) => ({ file, ...at(locate(doc, r.path).node), path: formatPath(r.path), message: r.message, fix: r.fix })));
-  }
+  const ruleIssues = [...textProblems, ...checkRules(parsed.data).map(located)];
+  if (ruleIssues.length > 0) throw new SpecError(ruleIssues);
   return parsed.data;
 }
 

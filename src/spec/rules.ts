@@ -5,6 +5,7 @@ import { catalogFor } from "../catalog";
 import type { Role } from "./schema/common";
 import type { Spec } from "./schema/stack";
 import { dnsZone, inZone, webDomainOf } from "./dns";
+import { checkNetwork } from "./network-rules";
 
 export type Path = readonly (string | number)[];
 
@@ -200,6 +201,7 @@ export function checkRules(spec: Spec): RuleIssue[] {
   const issues: RuleIssue[] = [];
   const report: Report = (path, message, fix) => issues.push({ path, message, fix });
   checkProvider(spec, report);
+  checkNetwork(spec, report);
   checkHosts(spec, report);
   checkRolesPresent(spec, report);
   checkDataServices(spec, report);

@@ -169,7 +169,7 @@ test("S3: S3_HOSTNAME for path-style URLs without an alias, S3_ALIAS_HOST (and n
   assert.equal(aliased.get("S3_ALIAS_HOST"), "media.single.example.social");
   assert.equal(aliased.get("S3_HOSTNAME"), undefined);
   assert.equal(aliased.get("S3_PERMISSION"), "");
-  const spaces = envOf(planOf("prod", (d) => (d.media = { spaces: { region: "ams3", cdn: false, bucket: "b" } })), "web-1");
+  const spaces = envOf(planOf("prod", (d) => (d.media = { spaces: { region: "ams3", cdn: false, bucket: "prod-media-b" } })), "web-1");
   assert.equal(spaces.get("S3_HOSTNAME"), "ams3.digitaloceanspaces.com");
   assert.equal(spaces.get("S3_ALIAS_HOST"), undefined);
   const local = envOf(planOf("single", (d) => (d.media = { local: {} })), "box");

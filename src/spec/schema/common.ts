@@ -23,6 +23,33 @@ export const Cidr = z.union([Ipv4Cidr, z.cidrv6()], {
   error: "must be a CIDR such as 203.0.113.7/32 or 2001:db8::/64",
 });
 
+/**
+ * An S3 bucket name as AWS, Spaces, R2 and B2 all accept it: 3-63 lowercase letters, digits,
+ * '-' and '.', starting and ending with a letter or digit, no "..", not an IP address.
+ */
+export const BucketName = z
+  .string()
+  .regex(/^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)(?!.*\.-)(?!.*-\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+    error: "must be an S3 bucket name: 3-63 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit (e.g. example-social-media)",
+  });
+
+/** A provider's region or an S3 region: tor1, fsn1, us-west-004, auto. */
+export const Region = z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$/, { error: "must be a region slug such as tor1, fsn1 or us-west-004" });
+
+/** One or more DNS labels (a DKIM selector such as mx or s1.mail). */
+export const DnsLabels = z
+  .string()
+  .regex(/^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/, {
+    error: "must be DNS labels (letters, digits, '-', separated by '.') such as mx or s1.mail",
+  });
+
+/** Where local backups go: a normalised absolute path under /var/backups/ (root's, never a system directory). */
+export const BackupPath = z
+  .string()
+  .regex(/^\/var\/backups(\/[A-Za-z0-9_][A-Za-z0-9_.-]{0,63})+$/, {
+    error: "must be a directory under /var/backups/ such as /var/backups/mastodon (no '..', no '//', no trailing '/')",
+  });
+
 /** "4h", "30m", "1d": how often something runs. */
 export const Duration = z
   .string()

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DomainName, Duration, Name, Port, SecretRef } from "./common";
+import { BackupPath, BucketName, DnsLabels, DomainName, Duration, Name, Port, Region, SecretRef } from "./common";
 
 /** Objects that hold exactly one of several alternatives, keyed by the alternative's name. */
 export function oneOf<T extends z.ZodRawShape>(shape: T, what: string) {
@@ -75,19 +75,19 @@ export const Search = oneOf(
 export const Media = oneOf(
   {
     spaces: z
-      .strictObject({ region: z.string().min(1), cdn: z.boolean().default(true), bucket: z.string().optional() })
+      .strictObject({ region: Region, cdn: z.boolean().default(true), bucket: BucketName.optional() })
       .optional(),
     r2: z
       .strictObject({
-        bucket: z.string().optional(),
+        bucket: BucketName.optional(),
         customDomain: DomainName.optional().describe("Served from this host name (a Cloudflare custom domain on the bucket)."),
       })
       .optional(),
     s3: z
       .strictObject({
         endpoint: z.url({ protocol: /^https$/, error: "must be an https:// URL" }),
-        region: z.string().min(1),
-        bucket: z.string().min(1),
+        region: Region,
+        bucket: BucketName,
         aliasHost: DomainName.optional().describe("Public host for media URLs (a CDN or custom domain): becomes S3_ALIAS_HOST."),
         permission: z.enum(["public-read", "private", ""]).default("public-read"),
         accessKeySecret: SecretRef,
@@ -111,8 +111,8 @@ export const Mail = z.strictObject({
   smtp: z.strictObject({
     host: DomainName,
     port: Port.default(587),
-    user: z.string().min(1),
-    from: z.string().min(3),
+    user: z.string().min(1).max(254),
+    from: z.string().min(3).max(254),
     passwordSecret: SecretRef.default("smtpPassword").describe("Pulumi config secret that holds the SMTP password."),
     tls: z.enum(["starttls", "tls"]).default("starttls"),
   }),
@@ -120,7 +120,7 @@ export const Mail = z.strictObject({
     .strictObject({
       spf: z.string().startsWith("v=spf1 ", { error: "must start with \"v=spf1 \"" }).optional(),
       dkim: z
-        .array(z.strictObject({ selector: z.string().regex(/^[a-zA-Z0-9._-]+$/), value: z.string().min(1) }))
+        .array(z.strictObject({ selector: DnsLabels, value: z.string().min(1) }))
         .default([])
         .describe("TXT records at <selector>._domainkey.<domain>, as the mail provider gives them."),
       dmarc: z.string().startsWith("v=DMARC1;", { error: "must start with \"v=DMARC1;\"" }).optional(),
@@ -137,13 +137,13 @@ export const Backups = z.strictObject({
       s3: z
         .strictObject({
           endpoint: z.url({ protocol: /^https$/, error: "must be an https:// URL" }),
-          bucket: z.string().min(1),
-          region: z.string().min(1).default("auto"),
+          bucket: BucketName,
+          region: Region.default("auto"),
           accessKeySecret: SecretRef.default("backupAccessKey"),
           secretKeySecret: SecretRef.default("backupSecretKey"),
         })
         .optional(),
-      local: z.strictObject({ path: z.string().regex(/^\/[^\0]*$/, { error: "must be an absolute path" }) }).optional(),
+      local: z.strictObject({ path: BackupPath }).optional(),
     },
     "backups.target",
   ),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Cidr, DomainName, Ipv4Cidr, Name } from "./common";
+import { Cidr, DomainName, Ipv4Cidr, Name, Region } from "./common";
 import { Host } from "./hosts";
 import { Backups, Dns, LoadBalancer, Mail, Media, Postgres, Redis, Search } from "./services";
 
@@ -15,12 +15,16 @@ export const Mastodon = z.strictObject({
 
 export const Provider = z.strictObject({
   cloud: z.enum(["digitalocean", "hetzner"]),
-  region: z.string().min(1),
+  region: Region,
 });
 
 export const Network = z.strictObject({
   privateCidr: Ipv4Cidr.default("10.10.0.0/16"),
   adminCidrs: z.array(Cidr).min(1, { error: "must list at least one CIDR for SSH, such as your address/32" }).describe("Where SSH (and so `pulumi up`) comes from. Nothing else may reach port 22."),
+  sshFromAnywhere: z
+    .literal(true)
+    .optional()
+    .describe("Opt in to adminCidrs covering the whole Internet (0.0.0.0/0, ::/0): refused without it, warned about with it."),
   encryptInternal: z.boolean().default(true).describe("TLS on every connection between hosts (Postgres, PgBouncer, Redis)."),
   /** How IPv6-only hosts reach IPv4-only peers (GitHub, many instances). */
   ipv4Egress: z

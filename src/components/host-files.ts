@@ -2,7 +2,7 @@
 // resources: what the converge step copies to each host. A marker without a value is a bug in
 // the wiring, reported by name rather than written to a server as a literal.
 import * as pulumi from "@pulumi/pulumi";
-import { fillPlaceholders } from "../plan/render/placeholders";
+import { fillPlaceholders, unsafeFill } from "../plan/render/placeholders";
 import type { HostFile, Plan } from "../plan/types";
 
 export interface MarkerValues {
@@ -39,7 +39,16 @@ export function filledHostFiles(plan: Plan, values: MarkerValues): Record<string
     });
     const files = pulumi.all(entries).apply((pairs) => {
       const map = new Map<string, string>(pairs);
-      return host.files.map((f) => ({ ...f, content: fillPlaceholders(f.content, (kind, name) => map.get(`${kind}:${name}`)!) }));
+      return host.files.map((f) => ({
+        ...f,
+        content: fillPlaceholders(f.content, (kind, name) => {
+          const value = map.get(`${kind}:${name}`)!;
+          const why = unsafeFill(f.path, value);
+          // Named, never shown: the value may be a secret.
+          if (why) throw new Error(`${kind} ${name} cannot be written to ${host.name}:${f.path}: ${why}. Set it to a value without that.`);
+          return value;
+        }),
+      }));
     });
     out[host.name] = host.files.some((f) => f.secrets.length > 0) ? pulumi.secret(files) : files;
   }

@@ -1,7 +1,15 @@
 #!/bin/bash
 # mastodon-converge: brings one host's files to the bundle on stdin, then performs exactly the
 # actions the changed files declare. Idempotent and safe to kill at any point:
-#  - every file is written to a temporary name and renamed into place (readers never see half);
+#  - one run at a time: a lock on the state directory is held for the whole run;
+#  - the bundle is decoded into a root-only directory under the state directory, which the next
+#    run removes if this one is killed (no decoded secret is left in /tmp);
+#  - root never acts through a path another user controls: every file is staged root-only and
+#    renamed into place (a symlink at the target is replaced, never followed); every existing
+#    parent must be a real directory owned by root or by the file's own owner, and where such a
+#    user owns one the final step runs as that user, so following anything it planted gains it
+#    nothing; owners and modes are set on the staged file, never through the target's path;
+#  - only paths under the allowed roots are written (ALLOWED_ROOTS, the renderer's list too);
 #  - the actions of changed files go into a journal before the first file is touched, so a run
 #    killed after writing but before restarting restarts on the next run;
 #  - nginx files are staged and checked with `nginx -t` first; a bad config is rolled back and
@@ -27,22 +35,43 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+die() { echo "mastodon-converge: $*" >&2; exit 1; }
+
+# Where rendered files may go (src/plan/render/host-file.ts keeps the same list).
+ALLOWED_ROOTS=(/etc/mastodon/ /etc/systemd/system/ /etc/nginx/ /etc/letsencrypt/renewal-hooks/deploy/ /etc/pgbouncer/ /etc/postgresql/ /etc/redis/ /usr/local/sbin/ /usr/local/share/ca-certificates/)
+
 state="$root/var/lib/mastodon-stack"
 journal="$state/pending-actions"
 managed="$state/managed-files"
-work="$(mktemp -d)"
+for d in "$root/var/lib" "$state"; do [ ! -L "$d" ] || die "$d is a symbolic link; refusing to keep root's state through it"; done
+install -d -o root -g root -m 0700 "$state"
+[ "$(stat -c '%U %a' "$state")" = "root 700" ] || die "$state must be root's, mode 0700"
+
+# One converge at a time: a second `pulumi up` waits here, then sees the first one's journal.
+exec 9> "$state/lock"
+flock -w "${MASTODON_CONVERGE_LOCK_WAIT:-900}" 9 || die "another converge has held $state/lock for ${MASTODON_CONVERGE_LOCK_WAIT:-900} s"
+
+# Decoded files live here only while a run holds the lock; a killed run's are removed now.
+work="$state/run"
+rm -rf "$work"
+install -d -o root -g root -m 0700 "$work"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$state"
 
-die() { echo "mastodon-converge: $*" >&2; exit 1; }
-
-# Atomic write of $1 (a file) over $2: same directory, fsync'd, then renamed.
+# Atomic write of $1 (a file in the work directory) over $2 inside root's own state directory.
 replace() {
   local src="$1" dst="$2" tmp
-  tmp="$(dirname "$dst")/.$(basename "$dst").converge.$$"
-  cp -p "$src" "$tmp"
+  tmp="$(mktemp "$(dirname "$dst")/.converge.XXXXXX")"
+  cat "$src" > "$tmp"
   sync "$tmp" 2>/dev/null || true
-  mv -f "$tmp" "$dst"
+  mv -fT "$tmp" "$dst"
+}
+
+allowed() {
+  local p="$1" a
+  case "$p" in /*) ;; *) return 1 ;; esac
+  case "$p/" in *//* | */./* | */../*) return 1 ;; esac
+  for a in "${ALLOWED_ROOTS[@]}"; do [ "${p#"$a"}" != "$p" ] && [ -n "${p#"$a"}" ] && return 0; done
+  return 1
 }
 
 # --- parse the bundle --------------------------------------------------------------------------
@@ -58,6 +87,9 @@ while IFS=$'\t' read -r kind path mode owner group sum actions; do
       printf '%s' "$content" | base64 -d > "$work/$n" || die "bad base64 for $path"
       got="$(sha256sum "$work/$n" | cut -d' ' -f1)"
       [ "$got" = "$sum" ] || die "checksum mismatch for $path (bundle damaged in transit)"
+      allowed "$path" || die "refusing $path: not under an allowed root (${ALLOWED_ROOTS[*]})"
+      [[ "$mode" =~ ^0[0-7]{3}$ ]] || die "refusing $path: bad mode $mode"
+      [[ "$owner" =~ ^[a-z_][a-z0-9_-]*$ && "$group" =~ ^[a-z_][a-z0-9_-]*$ ]] || die "refusing $path: bad owner or group $owner:$group"
       paths+=("$path"); modes+=("$mode"); owners+=("$owner"); groups+=("$group"); sums+=("$sum"); acts+=("$actions")
       n=$((n + 1)) ;;
     end) ended=1; break ;;
@@ -70,7 +102,8 @@ done
 content_changed=(); meta_changed=()
 for ((i = 0; i < n; i++)); do
   target="$root${paths[$i]}"
-  if [ ! -f "$target" ] || [ "$(sha256sum "$target" | cut -d' ' -f1)" != "${sums[$i]}" ]; then
+  # A symlink at the target is replaced, whatever it points to (checksums would follow it).
+  if [ -L "$target" ] || [ ! -f "$target" ] || [ "$(sha256sum "$target" | cut -d' ' -f1)" != "${sums[$i]}" ]; then
     content_changed+=("$i")
   elif [ "$(stat -c '%04a %U %G' "$target")" != "${modes[$i]} ${owners[$i]} ${groups[$i]}" ]; then
     meta_changed+=("$i")
@@ -100,26 +133,82 @@ cp "$journal" "$work/journal.before" 2>/dev/null || : > "$work/journal.before"
 awk 'NF && !seen[$0]++' "$work/actions" > "$work/journal.new"
 replace "$work/journal.new" "$journal"
 
-# Missing parent directories are created root-owned 0755, one level at a time: under umask 077
-# `mkdir -p` would make them 0700, and the users that read these files (mastodon for its env
-# file and CA, postgres, redis and pgbouncer for their keys) could not even traverse them.
+# Every existing directory from / to the target's parent must be a real directory owned by root
+# or by the file's own owner (Debian gives /etc/postgresql/<v>/main to postgres), and a
+# root-owned one must not be writable by others unless sticky. Prints the user who controls the
+# parent (empty when root does): that user then performs the last step, so whatever it planted
+# on the way can only reach what it could already write.
+controller() {
+  local target="$1" owner="$2" path="" part who="" o m
+  local -a parts
+  IFS=/ read -r -a parts <<< "$(dirname "$target")"
+  for part in "${parts[@]}"; do
+    [ -n "$part" ] || continue
+    path="$path/$part"
+    [ ! -L "$path" ] || die "refusing $target: $path is a symbolic link"
+    [ -e "$path" ] || break
+    [ -d "$path" ] || die "refusing $target: $path is not a directory"
+    read -r o m < <(stat -c '%U %a' "$path")
+    if [ "$o" != root ]; then
+      [ "$o" = "$owner" ] || die "refusing $target: $path belongs to $o, not to root or to the file's owner $owner"
+      who="$o"
+    elif [ $((8#$m & 8#022)) -ne 0 ] && [ $((8#$m & 8#1000)) -eq 0 ]; then
+      die "refusing $target: $path is writable by others (mode $m)"
+    fi
+  done
+  echo "$who"
+}
+
+# Missing directories: created 0755 one level at a time (under umask 077 `mkdir -p` would make
+# them 0700 and the users that read these files could not traverse them), by root, or by the
+# user who controls their parent.
 make_parents() {
-  local dir="$1" path="" part
+  local dir="$1" who="$2" path="" part
   local -a parts
   IFS=/ read -r -a parts <<< "${dir#/}"
   for part in "${parts[@]}"; do
     [ -n "$part" ] || continue
     path="$path/$part"
-    [ -d "$path" ] || install -d -o root -g root -m 0755 "$path"
+    [ -d "$path" ] && continue
+    if [ -z "$who" ] || [ "$(stat -c %U "$(dirname "$path")")" = root ]; then
+      install -d -o root -g root -m 0755 "$path"
+    else
+      runuser -u "$who" -- mkdir -m 0755 "$path"
+    fi
   done
 }
 
+# Puts work file $1 at $2 with mode/owner/group $3 $4 $5, never following what is at $2.
+place() {
+  local src="$1" target="$2" mode="$3" owner="$4" group="$5" who dir staged
+  who="$(controller "$target" "$owner")"
+  dir="$(dirname "$target")"
+  make_parents "$dir" "$who"
+  if [ -z "$who" ]; then
+    [ "$(stat -c %d "$work")" = "$(stat -c %d "$dir")" ] || die "refusing $target: $dir is on another filesystem than $state, so the file cannot be renamed into place"
+    staged="$(mktemp "$work/stage.XXXXXX")"
+    cat "$src" > "$staged"
+    chown "$owner:$group" "$staged"
+    chmod "$mode" "$staged"
+    sync "$staged" 2>/dev/null || true
+    mv -fT "$staged" "$target"
+  else
+    # shellcheck disable=SC2016 # expanded by the inner shell, running as the directory's owner
+    runuser -u "$who" -- sh -c 'set -eu; umask 077; t=$(mktemp "$1/.converge.XXXXXX"); trap '"'"'rm -f "$t"'"'"' EXIT; cat > "$t"; chgrp "$3" "$t"; chmod "$2" "$t"; mv -fT "$t" "$4"; trap - EXIT' \
+      sh "$dir" "$mode" "$group" "$target" < "$src" || die "writing $target as $who failed"
+  fi
+}
+
 install_file() {
-  local i="$1" target="$root${paths[$1]}"
-  make_parents "$(dirname "$target")"
-  chown "${owners[$i]}:${groups[$i]}" "$work/$i"
-  chmod "${modes[$i]}" "$work/$i"
-  replace "$work/$i" "$target"
+  place "$work/$1" "$root${paths[$1]}" "${modes[$1]}" "${owners[$1]}" "${groups[$1]}"
+}
+
+# Removes a file no longer rendered, as whoever controls its directory.
+remove_file() {
+  local target="$1" who
+  [ -e "$target" ] || [ -L "$target" ] || return 0
+  who="$(controller "$target" "$(stat -c %U "$(dirname "$target")")")"
+  if [ -z "$who" ]; then rm -f "$target"; else runuser -u "$who" -- rm -f "$target"; fi
 }
 
 # --- nginx first: staged, tested, rolled back when nginx refuses it ---------------------------
@@ -133,13 +222,13 @@ done
 if [ "${#nginx_files[@]}" -gt 0 ]; then
   for i in "${nginx_files[@]}"; do
     target="$root${paths[$i]}"
-    if [ -f "$target" ]; then cp -p "$target" "$work/backup.$i"; fi
+    if [ -f "$target" ] && [ ! -L "$target" ]; then cp -p "$target" "$work/backup.$i"; fi
     install_file "$i"
   done
   if ! out="$(nginx -t 2>&1)"; then
     for i in "${nginx_files[@]}"; do
       target="$root${paths[$i]}"
-      if [ -f "$work/backup.$i" ]; then replace "$work/backup.$i" "$target"; else rm -f "$target"; fi
+      if [ -f "$work/backup.$i" ]; then place "$work/backup.$i" "$target" "${modes[$i]}" "${owners[$i]}" "${groups[$i]}"; else remove_file "$target"; fi
     done
     replace "$work/journal.before" "$journal"
     printf 'mastodon-converge: nginx refused the new configuration; the previous files are back and nothing was reloaded:\n%s\n' "$out" >&2
@@ -148,11 +237,9 @@ if [ "${#nginx_files[@]}" -gt 0 ]; then
 fi
 
 for i in "${other_files[@]+"${other_files[@]}"}"; do install_file "$i"; done
-for i in "${meta_changed[@]+"${meta_changed[@]}"}"; do
-  target="$root${paths[$i]}"
-  chown "${owners[$i]}:${groups[$i]}" "$target"
-  chmod "${modes[$i]}" "$target"
-done
+# A wrong owner or mode is put right by placing the same content again: chown and chmod on the
+# target's path would follow a symlink swapped in since it was checked.
+for i in "${meta_changed[@]+"${meta_changed[@]}"}"; do install_file "$i"; done
 
 # --- actions, in an order that makes each one meaningful --------------------------------------
 mapfile -t todo < "$journal"
@@ -162,7 +249,7 @@ done_actions=()
 run() { "$@"; done_actions+=("$*"); }
 
 for u in $(units_for stop); do run systemctl disable --now "$u" || true; done
-for old in "${removed[@]+"${removed[@]}"}"; do rm -f "$root$old"; done
+for old in "${removed[@]+"${removed[@]}"}"; do remove_file "$root$old"; done
 has daemon-reload && run systemctl daemon-reload
 has update-ca-certificates && run update-ca-certificates --fresh >/dev/null
 # Timers start at once (they only schedule jobs); services and targets start with the release.

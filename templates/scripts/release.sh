@@ -50,6 +50,10 @@ etc="$root/etc/mastodon"
 state="$root/var/lib/mastodon-stack"
 previous_file="$state/release.previous"
 switching_file="$state/release.switching"
+# One file per finished build (version, commit, time), in root's own directory: the release tree
+# belongs to mastodon, and anything running as mastodon (a gem's or package's install script)
+# could point a name root writes there at a root-only file.
+built="$state/built"
 
 [[ "$TIMEOUT" =~ ^[1-9][0-9]*$ ]] || die "MASTODON_HEALTH_TIMEOUT must be a whole number of seconds, not '$TIMEOUT'"
 
@@ -73,12 +77,25 @@ as_app() {
 # One mutating subcommand at a time per host: a build never races a prune or a switch, and any
 # temporary build directory found while holding the lock belongs to a run that died.
 lock() {
-  mkdir -p "$state"
+  [ ! -L "$state" ] || die "$state is a symbolic link"
+  install -d -m 0700 "$state"
   exec 9>"$state/release.lock"
   flock -w 3600 9 || die "another mastodon-release has held $state/release.lock for an hour; giving up"
 }
 
-is_built() { [ -f "$releases/$1/$MARKER" ]; }
+# Built: root's record says so and the release directory is a real directory. A release built
+# before the records moved out of the tree has its marker inside; it is adopted (read, never written).
+is_built() {
+  [ -d "$releases/$1" ] && [ ! -L "$releases/$1" ] || return 1
+  [ -f "$built/$1" ] && return 0
+  [ -f "$releases/$1/$MARKER" ] && [ ! -L "$releases/$1/$MARKER" ] || return 1
+  record_built "$1" "adopted" && touch -r "$releases/$1/$MARKER" "$built/$1"
+}
+record_built() {
+  install -d -m 0700 "$built"
+  printf '%s\n' "$1" "$2" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$built/$1.tmp"
+  mv -f "$built/$1.tmp" "$built/$1"
+}
 require_built() { is_built "$1" || die "$1 is not built on this host (run: mastodon-release build $1)"; }
 
 # The version `live` points at, or nothing. A real directory there (a hand-made install) is not
@@ -171,25 +188,25 @@ cmd_build() {
   [ -d "$home" ] || install -d -o "$APP_USER" -g "$APP_USER" -m 0755 "$home"
   [ -d "$releases" ] || install -d -o "$APP_USER" -g "$APP_USER" -m 0755 "$releases"
 
-  # Leftovers of a killed build: we hold the lock, so no live build owns them.
+  # Leftovers of a killed build: we hold the lock, so no live build owns them. Everything under
+  # $home is mastodon's: removed, moved and created as mastodon, never by root.
   for leftover in "$home"/.mastodon-build.*; do
     [ -e "$leftover" ] || continue
     say "removing an interrupted build: $leftover"
-    rm -rf -- "$leftover"
+    as_app rm -rf -- "$leftover"
   done
   # Renamed into place but killed before the marker: incomplete, unless something links to it.
   if [ -e "$release" ]; then
     [ "$(readlink -f "$live" 2>/dev/null || true)" != "$(readlink -f "$release")" ] \
       || die "$release is live but has no build marker; refusing to rebuild it in place"
     say "removing $release (a build that did not finish)"
-    rm -rf -- "$release"
+    as_app rm -rf -- "$release"
   fi
 
   # Beside releases/ (same filesystem, so the final rename is atomic) and hidden from prune.
-  build_dir="$(mktemp -d "$home/.mastodon-build.$version.XXXXXX")"
-  trap 'rm -rf -- "$build_dir"' EXIT
-  chmod 0755 "$build_dir"
-  chown "$APP_USER:$APP_USER" "$build_dir" 2> /dev/null || true
+  build_dir="$(as_app mktemp -d "$home/.mastodon-build.$version.XXXXXX")"
+  trap 'as_app rm -rf -- "$build_dir"' EXIT
+  as_app chmod 0755 "$build_dir"
 
   say "cloning $version from $REPO"
   as_app git -c advice.detachedHead=false clone --quiet --depth 1 --branch "$version" -- "$REPO" "$build_dir"
@@ -212,13 +229,12 @@ cmd_build() {
   as_app ln -sfn "$etc/env.production" "$build_dir/.env.production"
   cd /
 
-  mv -T "$build_dir" "$release"
+  as_app mv -T "$build_dir" "$release"
   trap - EXIT
-  # The marker goes last: a release without it is unfinished and the next build redoes it.
+  # The record goes last: a release without it is unfinished and the next build redoes it.
   commit="$(as_app git -C "$release" rev-parse HEAD 2> /dev/null || echo unknown)"
-  printf '%s\n' "$version" "$commit" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$release/$MARKER.tmp"
-  chown "$APP_USER:$APP_USER" "$release/$MARKER.tmp" 2> /dev/null || true
-  mv -f "$release/$MARKER.tmp" "$release/$MARKER"
+  [[ "$commit" =~ ^[0-9a-f]{7,64}$ ]] || commit=unknown
+  record_built "$version" "$commit"
   say "built $version in $release"
 }
 
@@ -258,9 +274,8 @@ cmd_migrate() {
 # the other). Relative, so it stays right under --root and if /home moves.
 point_live() {
   local tmp="$home/.live.$$"
-  ln -sfn "releases/$1" "$tmp"
-  chown -h "$APP_USER:$APP_USER" "$tmp" 2> /dev/null || true
-  mv -T "$tmp" "$live"
+  as_app ln -sfn "releases/$1" "$tmp"
+  as_app mv -T "$tmp" "$live"
 }
 
 # A new release needs a cold restart of Puma. Mastodon's config/puma.rb uses preload_app!, so
@@ -387,17 +402,19 @@ cmd_prune() {
   [ -d "$releases" ] || { say "no releases"; return 0; }
   current="$(live_version)"
   previous="$(cat "$previous_file" 2> /dev/null || true)"
-  # Built order, newest first: the marker is written once, when a build finishes.
-  while read -r _ dir; do
-    v="$(basename "$dir")"
+  # Releases built before the records moved to $built are adopted first.
+  for dir in "$releases"/*/; do [ -d "$dir" ] && { is_built "$(basename "$dir")" || true; }; done
+  # Built order, newest first: a record is written once, when a build finishes.
+  while read -r _ v; do
     n=$((n + 1))
     if [ "$n" -le "$keep" ] || [ "$v" = "$current" ] || [ "$v" = "$previous" ]; then
       say "keeping $v"
       continue
     fi
-    rm -rf -- "${releases:?}/$v"
+    as_app rm -rf -- "${releases:?}/$v"
+    rm -f -- "$built/$v"
     say "removed $v"
-  done < <(find "$releases" -mindepth 2 -maxdepth 2 -name "$MARKER" -printf '%T@ %h\n' | sort -rn)
+  done < <(find "$built" -mindepth 1 -maxdepth 1 -type f ! -name '*.tmp' -printf '%T@ %f\n' 2> /dev/null | sort -rn)
 }
 
 cmd_status() {

@@ -175,7 +175,8 @@ describe("mastodon-release over ssh", () => {
     const first = build(a, "v1.0.0");
     assert.equal(first.code, 0, first.stderr);
     const release = join(a.root, "home/mastodon/releases/v1.0.0");
-    assert.ok(existsSync(join(release, ".mastodon-stack-built")));
+    assert.ok(existsSync(join(a.root, "var/lib/mastodon-stack/built/v1.0.0")));
+    assert.ok(!existsSync(join(release, ".mastodon-stack-built")), "root wrote its record inside mastodon's tree");
     assert.ok(existsSync(join(release, "server.js")));
     assert.equal(execFileSync("stat", ["-c", "%U:%G %a", release], { encoding: "utf8" }).trim(), "mastodon:mastodon 755");
     assert.equal(readlinkSync(join(release, ".env.production")), join(a.root, "etc/mastodon/env.production"));
@@ -214,6 +215,22 @@ describe("mastodon-release over ssh", () => {
     assert.match(recovered.stdout, /removing an interrupted build/);
     assert.deepEqual(buildDirsOf(b), []);
     assert.deepEqual(releasesOf(b), ["v1.0.0"]);
+  });
+
+  it("whatever a build's scripts plant in the release as mastodon, root writes nothing through it", (t) => {
+    if (!ready(t)) return;
+    const b = hosts[1]!;
+    const victim = join(b.root, "etc/victim-root-only");
+    mkdirSync(join(b.root, "etc"), { recursive: true });
+    writeFileSync(victim, "root's secret\n", { mode: 0o600 });
+    // As a gem's install script would, in the build directory that becomes the release.
+    const hook = `for n in .mastodon-stack-built .mastodon-stack-built.tmp .env.production.tmp; do ln -sf ${victim} "$PWD/$n"; done`;
+    const r = build(b, "v1.3.0", { STANDIN_BUNDLE_HOOK: hook });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(execFileSync("stat", ["-c", "%U %a %s", victim], { encoding: "utf8" }).trim(), "root 600 14");
+    assert.ok(existsSync(join(b.root, "var/lib/mastodon-stack/built/v1.3.0")));
+    assert.equal(execFileSync("stat", ["-c", "%U %a", join(b.root, "var/lib/mastodon-stack")], { encoding: "utf8" }).trim(), "root 700");
+    assert.equal(run(b, "prune", pruneCommand(1, b.root)).code, 0);
   });
 
   it("build refuses a host Ruby outside the release's Gemfile range, naming both", (t) => {
@@ -400,6 +417,6 @@ describe("mastodon-release over ssh", () => {
     assert.equal(liveOf(a), "releases/v1.1.0");
     // Pruned releases build again from scratch.
     assert.equal(build(a, "v1.4.0").code, 0);
-    assert.ok(existsSync(join(a.root, "home/mastodon/releases/v1.4.0/.mastodon-stack-built")));
+    assert.ok(existsSync(join(a.root, "var/lib/mastodon-stack/built/v1.4.0")));
   });
 });

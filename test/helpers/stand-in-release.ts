@@ -188,6 +188,8 @@ export function createStandInRelease(base: string, tags: readonly StandInTag[], 
     "bundle",
     `log_call bundle "$@"
 if [ "$1" = exec ]; then log_call bundle-env "RAILS_ENV=\${RAILS_ENV:-}" "SECRET_KEY_BASE_DUMMY=\${SECRET_KEY_BASE_DUMMY:-}"; fi
+# What a gem's install script could do, as the user the build runs as.
+if [ "$1" = install ] && [ -n "\${STANDIN_BUNDLE_HOOK:-}" ]; then sh -c "$STANDIN_BUNDLE_HOOK"; fi
 exit 0`,
     log,
   );

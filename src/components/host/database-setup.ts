@@ -22,6 +22,15 @@ export type DatabaseSetupArgs = {
 const ident = (v: string) => `"${v.replace(/"/g, '""')}"`;
 const literal = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
+/**
+ * What psql reads on stdin for a self-hosted server: `\prompt` takes the password from the next
+ * line of the same stream (psql reads prompts from stdin when its script does), so it is never in
+ * an argument list (`ps` shows those to every user) nor in an environment.
+ */
+export function selfHostedInput(password: string, sql: string): string {
+  return `\\prompt pw\n${password}\n${sql}`;
+}
+
 /** SQL for a self-hosted server, run by psql with the password in the variable :pw. */
 export function selfHostedSql(user: string, database: string): string {
   return [
@@ -39,7 +48,7 @@ export function managedSql(user: string, database: string): string {
 /** With a data volume, refuses to go on when Postgres's directory is not on it (first boot's mount failed). */
 export function selfHostedCommand(volumeMount?: string): string {
   const check = volumeMount ? `mountpoint -q ${volumeMount} || { echo "mastodon-stack: ${volumeMount} is not on the data volume; see /var/log/cloud-init.log" >&2; exit 1; }; ` : "";
-  return `set -e; ${check}IFS= read -r pw; runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -v pw="$pw" -d postgres -f -`;
+  return `set -e; ${check}runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -d postgres -f -`;
 }
 
 export function managedCommand(host: string, port: number, caFile: string): string {
@@ -60,7 +69,7 @@ export class DatabaseSetup extends pulumi.ComponentResource {
       {
         connection: args.connection,
         create,
-        stdin: pulumi.secret(pulumi.interpolate`${secret}\n${sql}`),
+        stdin: pulumi.secret(args.kind === "selfHosted" ? secret.apply((pw) => selfHostedInput(pw, sql)) : pulumi.interpolate`${secret}\n${sql}`),
         // Re-run when the host or the password changes (the role's password follows the secret).
         triggers: [args.hostId, pulumi.secret(secret.apply((s) => sha256(`${s}\n${sql}`)))],
       },

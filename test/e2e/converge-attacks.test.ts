@@ -5,7 +5,7 @@
 // management goes to stubs that record every call.
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lchownSync, lstatSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
@@ -15,6 +15,7 @@ import { fillPlaceholders } from "../../src/plan/render/placeholders";
 import type { HostFile } from "../../src/plan/types";
 import { examplePlan } from "../helpers/plans";
 import { IN_CI } from "../helpers/tools";
+import { makeSandbox } from "../helpers/sandbox";
 import { ensureSystemUsers } from "../helpers/users";
 
 let base = "";
@@ -55,13 +56,7 @@ const calls = () => readFileSync(log, "utf8").split("\n").filter(Boolean);
 before(async () => {
   if (process.getuid?.() !== 0) return;
   ensureSystemUsers(["mastodon", "postgres", "redis"]);
-  base = mkdtempSync(join(tmpdir(), "converge-attacks-"));
-  chmodSync(base, 0o755);
-  root = join(base, "root");
-  stub = join(base, "bin");
-  log = join(base, "calls.log");
-  mkdirSync(stub, { recursive: true });
-  writeFileSync(log, "");
+  ({ base, root, stub, log } = makeSandbox("converge-attacks-"));
   for (const tool of ["systemctl", "update-ca-certificates", "nginx"]) {
     // systemctl also notes which converge called it (its parent), to see whether two runs interleave.
     writeFileSync(join(stub, tool), `#!/bin/bash\necho "${tool} $*" >> ${log}\n${tool === "systemctl" ? `echo $PPID >> ${log}.callers\nsleep 0.2\n[ "$1" != is-active ]` : "exit 0"}\n`, { mode: 0o755 });

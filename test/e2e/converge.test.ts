@@ -3,8 +3,7 @@
 // stand-ins that record every call, and `nginx -t` to the real nginx on a mirror of the tree.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { bundleText } from "../../src/components/host/bundle";
@@ -18,6 +17,7 @@ import type { HostFile } from "../../src/plan/types";
 import { examplePlan } from "../helpers/plans";
 import { startSshd, type Sshd } from "../helpers/sshd";
 import { hasTool, IN_CI, requireTool } from "../helpers/tools";
+import { makeSandbox } from "../helpers/sandbox";
 import { ensureSystemUsers } from "../helpers/users";
 
 const SYSTEM_USERS = ["mastodon", "postgres", "redis"];
@@ -65,12 +65,7 @@ before(async () => {
   const haveTools = ["sshd", "nginx", "ssh"].every(hasTool);
   if (!haveTools || process.getuid?.() !== 0) return;
   ensureSystemUsers(SYSTEM_USERS);
-  base = mkdtempSync(join(tmpdir(), "converge-e2e-"));
-  chmodSync(base, 0o755);
-  root = join(base, "root");
-  stub = join(base, "bin");
-  log = join(base, "calls.log");
-  mkdirSync(stub, { recursive: true });
+  ({ base, root, stub, log } = makeSandbox("converge-e2e-"));
   SYSTEMCTL = `echo "systemctl $*" >> ${log}\nif [ "$1" = is-active ]; then case " \${ACTIVE_UNITS:-} " in *" $3 "*) exit 0 ;; *) exit 3 ;; esac; fi`;
   writeStub("systemctl", SYSTEMCTL);
   writeStub("update-ca-certificates", `echo "update-ca-certificates $*" >> ${log}`);

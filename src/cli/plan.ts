@@ -1,4 +1,4 @@
-// npm run plan [-- --stack stacks/prod.yaml] [--out plan]
+// npm run plan [-- [--stack] stacks/prod.yaml] [--out plan]
 // Plans a stack with no cloud account and no Pulumi CLI and writes what it would create.
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -8,13 +8,23 @@ import { loadStack } from "../spec/load";
 import { runOffline } from "../program/offline";
 import { planOutputs, writePlan } from "./output";
 
+const USAGE = "usage: npm run plan [-- [--stack] stacks/<name>.yaml] [--out DIR]";
+
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { stack: { type: "string", default: "stacks/prod.yaml" }, out: { type: "string", default: "plan" } },
-    strict: true,
-  });
-  const stackFile = values.stack;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { stack: { type: "string" }, out: { type: "string", default: "plan" } }, strict: true, allowPositionals: true });
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 1;
+  }
+  const { values, positionals } = parsed;
+  // The stack file may also come as the one positional argument (npm run plan -- stacks/x.yaml).
+  if (positionals.length > 1 || (positionals.length === 1 && values.stack !== undefined)) {
+    console.error(`one stack file at a time, got: ${[values.stack, ...positionals].filter(Boolean).join(" ")}\n${USAGE}`);
+    return 1;
+  }
+  const stackFile = values.stack ?? positionals[0] ?? "stacks/prod.yaml";
   try {
     const spec = loadStack(stackFile);
     const plan = buildPlan(spec);

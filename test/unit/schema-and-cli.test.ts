@@ -85,3 +85,15 @@ test("an over-budget stack is refused before anything is written", () => {
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test("the plan command takes the stack as --stack or as its one argument, and refuses the rest with its usage", () => {
+  const positional = runPlan(["stacks/hobby.yaml", "--out", join(tmpdir(), "plan-positional")]);
+  assert.equal(positional.status, 0, positional.stderr);
+  assert.match(positional.stdout, /^plan hobby: /);
+  for (const args of [["--bogus"], ["stacks/hobby.yaml", "stacks/single.yaml"], ["--stack", "stacks/hobby.yaml", "stacks/single.yaml"]]) {
+    const r = runPlan(args);
+    assert.equal(r.status, 1, args.join(" "));
+    assert.match(r.stderr, /usage: npm run plan/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "a stack trace");
+  }
+});

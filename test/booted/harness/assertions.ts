@@ -77,6 +77,9 @@ export async function assertConvergeUnchanged(stack: BootedStack): Promise<void>
 export async function assertSurvivesReboot(stack: BootedStack): Promise<void> {
   await Promise.all(Object.values(stack.machines).map((m) => m.stop()));
   await Promise.all(Object.values(stack.machines).map((m) => m.boot()));
+  for (const m of Object.values(stack.machines)) {
+    for (const u of await m.respawnUnspawned()) stack.log.push(`${new Date().toISOString()} ${m.name}: ${u} could not be spawned after the reboot (container runtime): started it again`);
+  }
   await assertHostsWhole(stack);
   // "Active" is not "listening": Puma and Node bind a moment after systemd starts them, and nginx
   // counts the refusals against the upstream. Back within a minute is back by itself.

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import type { Bridge } from "./network";
 import { ACNG_PORT } from "./host-tools";
+import { shellQuote } from "../../../src/plan/render/shell";
 import { sshExec, type SshResult } from "./ssh";
 
 export interface MachineOptions {
@@ -136,6 +137,21 @@ export class Machine {
 
   ssh(command: string, stdin?: string, timeoutSeconds = 900): Promise<SshResult> {
     return sshExec({ host: this.address, keyFile: this.opts.privateKeyFile }, command, stdin, timeoutSeconds);
+  }
+
+  /**
+   * Units systemd could not even spawn a process for during this boot ("Failed to spawn executor:
+   * No such file or directory", a container-runtime failure seen when several containers boot at
+   * once, never a unit of the program's): each is started again once, and returned so the caller
+   * can say so. Waits for the boot to finish first.
+   */
+  async respawnUnspawned(): Promise<string[]> {
+    await this.ssh("systemctl is-system-running --wait >/dev/null 2>&1 || true", undefined, 300);
+    const failed = (await this.ssh("systemctl --failed --no-legend --plain | awk '{print $1}'")).stdout.split("\n").filter(Boolean);
+    const log = this.console(4000);
+    const unspawned = failed.filter((u) => log.includes(`${u}: Failed to spawn executor`));
+    for (const u of unspawned) await this.ssh(`systemctl reset-failed ${shellQuote(u)} && systemctl start ${shellQuote(u)}`);
+    return unspawned;
   }
 
   /** Clean poweroff (SIGTERM to nspawn), then the overlay is unmounted; the upper layer stays for a reboot. */

@@ -24,6 +24,12 @@ function coversMappedIpv4(addr: ipaddr.IPv6, bits: number): boolean {
   return bits <= 96 && ipaddr.parse("::ffff:0.0.0.0").match(addr, bits);
 }
 
+/** Whether an admin CIDR lets a large part of the Internet reach SSH. */
+function coversInternet(cidr: string): boolean {
+  const [addr, bits] = ipaddr.parseCIDR(cidr);
+  return bits < WIDEST[addr.kind()] || (addr.kind() === "ipv6" && coversMappedIpv4(addr as ipaddr.IPv6, bits));
+}
+
 export function checkNetwork(spec: Spec, report: Report): void {
   spec.network.adminCidrs.forEach((cidr, i) => {
     const path = ["network", "adminCidrs", i];
@@ -32,8 +38,7 @@ export function checkNetwork(spec: Spec, report: Report): void {
     if (net !== addr.toString()) {
       report(path, `${cidr} has host bits set: it means ${net}/${bits}`, `write ${net}/${bits}, or ${addr.toString()}/${addr.kind() === "ipv4" ? 32 : 128} for that one address`);
     }
-    const world = bits < WIDEST[addr.kind()] || (addr.kind() === "ipv6" && coversMappedIpv4(addr as ipaddr.IPv6, bits));
-    if (world && !spec.network.sshFromAnywhere) {
+    if (coversInternet(cidr) && !spec.network.sshFromAnywhere) {
       report(path, `${cidr} opens SSH to ${bits === 0 ? "the whole Internet" : "a large part of the Internet"}`, "list the addresses you administer from (e.g. 203.0.113.7/32), or set network.sshFromAnywhere: true to accept it knowingly");
     }
   });
@@ -49,8 +54,5 @@ export function checkNetwork(spec: Spec, report: Report): void {
 
 /** adminCidrs entries that cover the Internet (accepted with sshFromAnywhere, warned about). */
 export function worldAdminCidrs(spec: Spec): string[] {
-  return spec.network.adminCidrs.filter((cidr) => {
-    const [addr, bits] = ipaddr.parseCIDR(cidr);
-    return bits < WIDEST[addr.kind()] || (addr.kind() === "ipv6" && coversMappedIpv4(addr as ipaddr.IPv6, bits));
-  });
+  return spec.network.adminCidrs.filter(coversInternet);
 }

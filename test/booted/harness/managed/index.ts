@@ -7,6 +7,7 @@
 // program: hosts resolve the private hostnames as the VPC's DNS would, and trust the stand-in
 // public CA as they trust Let's Encrypt.
 import { randomBytes } from "node:crypto";
+import ipaddr from "ipaddr.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { mockId, type RecordedResource } from "../../../../src/program/mocks";
@@ -27,11 +28,8 @@ type Engine = (typeof ENGINES)[number];
 
 /** The last usable addresses of the CIDR, one per engine (droplets sit at the bottom of it). */
 function serviceAddresses(cidr: string): Record<Engine, string> {
-  const [base, bits] = cidr.split("/");
-  const value = (base ?? "").split(".").map(Number).reduce((n, o) => n * 256 + o, 0);
-  const size = 2 ** (32 - Number(bits));
-  const last = Math.floor(value / size) * size + size - 2;
-  const addr = (v: number) => [24, 16, 8, 0].map((s) => Math.floor(v / 2 ** s) % 256).join(".");
+  const last = ipaddr.IPv4.broadcastAddressFromCIDR(cidr).toByteArray().reduce((n, o) => n * 256 + o, 0) - 1;
+  const addr = (v: number) => ipaddr.fromByteArray([24, 16, 8, 0].map((b) => Math.floor(v / 2 ** b) % 256)).toString();
   return { pg: addr(last), valkey: addr(last - 1), opensearch: addr(last - 2) };
 }
 

@@ -7,7 +7,6 @@
 // the program was given.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { request } from "node:http";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { loadStack } from "../../src/spec/load";
@@ -51,7 +50,7 @@ describe("prod on booted hosts against stand-ins for DigitalOcean's managed serv
     const token = randomBytes(16).toString("hex");
     await stack.machines[holder!]!.ssh(`install -d -m 0755 /var/www/acme/.well-known/acme-challenge && printf %s ${token} > /var/www/acme/.well-known/acme-challenge/${token}`);
     const answers = [];
-    for (let i = 0; i < 6; i++) answers.push(await httpGet(`http://${stack.managed!.services.balancerAddress}/.well-known/acme-challenge/${token}`, stack.program.plan.stack.webDomain));
+    for (let i = 0; i < 6; i++) answers.push(await get(proxyEndpoint(stack), `/.well-known/acme-challenge/${token}`, 10_000, "http"));
     assert.deepEqual(answers.map((a) => `${a.status} ${a.body}`), Array(6).fill(`200 ${token}`));
     const asked = await stack.machines[other!]!.ssh(`grep -c ${shellQuote(`/.well-known/acme-challenge/${token}`)} /var/log/nginx/access.log`);
     assert.ok(Number(asked.stdout.trim()) > 0, `${other} never received the validation request, so the peer lookup was not exercised`);
@@ -89,17 +88,3 @@ describe("prod on booted hosts against stand-ins for DigitalOcean's managed serv
 
   it("an unchanged converge changes nothing and restarts nothing", () => assertConvergeUnchanged(stack));
 });
-
-/** Plain HTTP to the balancer, as the CA's validation server asks. */
-function httpGet(url: string, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { host }, agent: false, timeout: 10_000 }, (res) => {
-      let body = "";
-      res.on("data", (d: Buffer) => (body += d.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on("error", reject);
-    req.end();
-  });
-}

@@ -11,6 +11,9 @@ import { ACNG_PORT } from "./host-tools";
 import { shellQuote } from "../../../src/plan/render/shell";
 import { sshExec, type SshResult } from "./ssh";
 
+/** What systemd prints when the container runtime kept it from spawning a unit's process at all. */
+export const UNSPAWNED = "Failed to spawn executor";
+
 export interface MachineOptions {
   name: string;
   /** Unique per run: names the nspawn machine and the overlay directory. */
@@ -149,7 +152,7 @@ export class Machine {
     await this.ssh("systemctl is-system-running --wait >/dev/null 2>&1 || true", undefined, 300);
     const failed = (await this.ssh("systemctl --failed --no-legend --plain | awk '{print $1}'")).stdout.split("\n").filter(Boolean);
     const log = this.console(4000);
-    const unspawned = failed.filter((u) => log.includes(`${u}: Failed to spawn executor`));
+    const unspawned = failed.filter((u) => log.includes(`${u}: ${UNSPAWNED}`));
     for (const u of unspawned) await this.ssh(`systemctl reset-failed ${shellQuote(u)} && systemctl start ${shellQuote(u)}`);
     return unspawned;
   }

@@ -10,7 +10,7 @@ import { acmeMode } from "../../../src/plan/render/acme";
 import { networkGateway } from "../../../src/plan/render/cloud-init/network";
 import { ACME_ENVIRONMENT, startAcme } from "./acme";
 import { ensureAptCache, ensureInotifyLimits, ensureRoot } from "./host-tools";
-import { Machine } from "./machine";
+import { Machine, UNSPAWNED } from "./machine";
 import { createBridge, type Bridge } from "./network";
 import { runProgramForHosts, type ProgramCommand, type ProgramRun } from "./program-commands";
 import { describeFailures, runCommands, type RunReport } from "./runner";
@@ -174,7 +174,7 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
 async function bootWhole(m: Machine, log: string[], attempts = 3): Promise<number> {
   for (let i = 1; ; i++) {
     const seconds = await m.boot();
-    if (i === attempts || !m.console(4000).includes("Failed to spawn executor")) return seconds;
+    if (i === attempts || !m.console(4000).includes(UNSPAWNED)) return seconds;
     log.push(`${new Date().toISOString()} ${m.name}: systemd failed to spawn an early unit (container runtime, not the program): booting a fresh machine (attempt ${i + 1})`);
     await m.destroy();
   }

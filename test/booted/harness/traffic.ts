@@ -1,6 +1,7 @@
 // Clients of the booted instance, from outside like a browser: HTTPS through the proxy with the
 // instance's name (the proxy's certificate is the first-boot self-signed one, so it is not
 // verified here), a bounded load generator, and a WebSocket client of the streaming API.
+import { request as plainRequest } from "node:http";
 import { request } from "node:https";
 import WebSocket from "ws";
 
@@ -17,10 +18,12 @@ export interface Answer {
   body: string;
 }
 
-export function get(ep: Endpoint, path: string, timeoutMs = 10_000): Promise<Answer> {
+/** One request on a fresh connection; `http` asks port 80 in plain text (as an ACME validation does). */
+export function get(ep: Endpoint, path: string, timeoutMs = 10_000, scheme: "https" | "http" = "https"): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: ep.address, servername: ep.domain, port: 443, path, headers: { host: ep.domain }, rejectUnauthorized: false, agent: false, timeout: timeoutMs },
+    const send = scheme === "https" ? request : plainRequest;
+    const req = send(
+      { host: ep.address, servername: ep.domain, port: scheme === "https" ? 443 : 80, path, headers: { host: ep.domain }, rejectUnauthorized: false, agent: false, timeout: timeoutMs },
       (res) => {
         let body = "";
         res.on("data", (d: Buffer) => (body += d.toString()));

@@ -151,7 +151,8 @@ export class Machine {
   async respawnUnspawned(): Promise<string[]> {
     await this.ssh("systemctl is-system-running --wait >/dev/null 2>&1 || true", undefined, 300);
     const failed = (await this.ssh("systemctl --failed --no-legend --plain | awk '{print $1}'")).stdout.split("\n").filter(Boolean);
-    const log = this.console(4000);
+    // Printed on the console before journald runs, in the journal after.
+    const log = this.console(4000) + (failed.length ? (await this.ssh("journalctl -b -q --no-pager -p err -o cat")).stdout : "");
     const unspawned = failed.filter((u) => log.includes(`${u}: ${UNSPAWNED}`));
     for (const u of unspawned) await this.ssh(`systemctl reset-failed ${shellQuote(u)} && systemctl start ${shellQuote(u)}`);
     return unspawned;

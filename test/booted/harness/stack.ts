@@ -156,6 +156,10 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
     const r = first.results.find((x) => x.name === c.name);
     if (host && r) timings.cloudInit[host.name] = r.seconds;
   }
+  // The console can lag behind SSH: what failed to spawn after the first check is started again now.
+  for (const m of [...Object.values(machines), ...(managed ? [managed.machine] : [])]) {
+    for (const u of await m.respawnUnspawned()) log.push(`${new Date().toISOString()} ${m.name}: ${u} could not be spawned at first boot (container runtime): started it again`);
+  }
   const appHosts = program.plan.hosts.filter((h) => h.processes.length > 0);
   await Promise.all(appHosts.map(async (h) => {
     const r = await machines[h.name]!.ssh(`DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${STAND_IN_GEMS.join(" ")}`);

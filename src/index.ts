@@ -14,6 +14,7 @@ const { outputs } = mastodonProgram(spec, plan, readProgramConfig(spec, config))
 export const instanceUrl = outputs.instanceUrl;
 export const monthlyCost = outputs.monthlyCost;
 export const hosts = outputs.hosts;
+export const sshKnownHosts = outputs.sshKnownHosts;
 export const connectionBudget = outputs.connectionBudget;
 export const loadBalancerAddress = outputs.exports.loadBalancerAddress;
 export const databaseHost = outputs.exports.databaseHost;

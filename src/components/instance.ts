@@ -96,7 +96,11 @@ export class MastodonInstance extends pulumi.ComponentResource {
     // IPv6-only hosts are reached through the IPv4 egress gateway (or any host with IPv4).
     const gateway = egressGateway(spec, plan.hosts)?.name;
     const withIpv4 = Object.values(this.provider.hosts).filter((h) => h.publicIpv4);
-    const route = { adminHasIpv6: spec.network.adminCidrs.some((c) => c.includes(":")), jump: (gateway ? this.provider.hosts[gateway] : undefined) ?? withIpv4[0] };
+    const jump = (gateway ? this.provider.hosts[gateway] : undefined) ?? withIpv4[0];
+    // The jump host's key is known once its own first boot reported it; hosts are created in plan
+    // order, which may put a host reached through it first.
+    const [jumpHostKey, pinJump] = pulumi.deferredOutput<string>();
+    const route = { adminHasIpv6: spec.network.adminCidrs.some((c) => c.includes(":")), ...(jump ? { jump, jumpHostKey } : {}) };
     // App hosts converge batch after batch (rollout.hostsAtOnce, one by default): the script waits
     // for a restarted unit's health check, so a configuration change never restarts every Puma
     // at once. Other hosts go in parallel.
@@ -110,6 +114,7 @@ export class MastodonInstance extends pulumi.ComponentResource {
       const after = earlier.length > 0 ? { after: earlier } : {};
       this.converge[h.name] = new HostConverge(`${name}-host-${h.name}`, { host: this.provider.hosts[h.name]!, files: this.hostFiles[h.name]!, privateKey: config.sshPrivateKey, route, ...certificate, ...after }, child);
     }
+    if (jump) pinJump(this.converge[jump.name]!.hostKey);
     const on = (host: string) => ({ connection: this.converge[host]!.connection, hostId: this.provider.hosts[host]!.id, user: spec.postgres.user, database: spec.postgres.database });
     const pg = plan.services.postgres;
     const volumeOf = (host: string) => {

@@ -2,6 +2,7 @@
 // placeholder config): config is read and checked completely before the first resource exists.
 import * as pulumi from "@pulumi/pulumi";
 import type { ProgramConfig } from "../components/contract";
+import { hostKeyFingerprint, knownHostsLines } from "../components/host/host-key";
 import { MastodonInstance } from "../components/instance";
 import { MissingConfigError, plainConfigNeeds, userSecretNeeds } from "../components/user-secrets";
 import type { Plan } from "../plan/types";
@@ -13,7 +14,10 @@ export const PROJECT = "mastodon-stack";
 export interface ProgramOutputs {
   instanceUrl: string;
   monthlyCost: { currency: string; monthly: number };
-  hosts: Record<string, pulumi.Output<{ privateAddress: string; publicIpv4: string | null; publicIpv6: string | null }>>;
+  /** Addresses, and the SSH host key every connection is pinned to with its fingerprint (to compare with the server's console). */
+  hosts: Record<string, pulumi.Output<{ privateAddress: string; publicIpv4: string | null; publicIpv6: string | null; sshHostKey: string; sshHostKeyFingerprint: string }>>;
+  /** known_hosts lines for every host's public addresses: `pulumi stack output sshKnownHosts >> ~/.ssh/known_hosts`. */
+  sshKnownHosts: pulumi.Output<string>;
   exports: Record<string, pulumi.Output<string>>;
   connectionBudget: { clients: number; reserve: number; pool: number | null; databaseLimit: number };
   /** tootctl's answer when it created the first admin (holds the generated password): secret. */
@@ -54,15 +58,21 @@ export function mastodonProgram(spec: Spec, plan: Plan, config: ProgramConfig): 
   const hosts = Object.fromEntries(
     Object.values(instance.provider.hosts).map((h) => [
       h.name,
-      pulumi.all([h.privateAddress, h.publicIpv4 ?? null, h.publicIpv6 ?? null]).apply(([privateAddress, publicIpv4, publicIpv6]) => ({ privateAddress, publicIpv4, publicIpv6 })),
+      pulumi
+        .all([h.privateAddress, h.publicIpv4 ?? null, h.publicIpv6 ?? null, instance.converge[h.name]!.hostKey])
+        .apply(([privateAddress, publicIpv4, publicIpv6, sshHostKey]) => ({ privateAddress, publicIpv4, publicIpv6, sshHostKey, sshHostKeyFingerprint: hostKeyFingerprint(sshHostKey) })),
     ]),
   );
+  const sshKnownHosts = pulumi
+    .all(Object.values(hosts))
+    .apply((all) => knownHostsLines(all.map((h) => ({ addresses: [h.publicIpv4, h.publicIpv6].filter((a): a is string => a !== null), key: h.sshHostKey }))));
   return {
     instance,
     outputs: {
       instanceUrl: `https://${plan.stack.webDomain}`,
       monthlyCost: { currency: plan.cost.total.currency, monthly: plan.cost.total.monthly },
       hosts,
+      sshKnownHosts,
       exports: instance.exports,
       ...(instance.release.adminOutput ? { adminAccount: instance.release.adminOutput } : {}),
       connectionBudget: { clients: plan.budget.clientTotal, reserve: plan.budget.reserve, pool: plan.budget.poolSize ?? null, databaseLimit: plan.budget.databaseLimit },

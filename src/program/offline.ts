@@ -17,6 +17,8 @@ export interface OfflineRun {
   bundleHashes: Record<string, string>;
   /** Per host, its addresses as the provider answered (mocked). */
   hostAddresses: Record<string, HostAddresses>;
+  /** The stack output: known_hosts lines pinning every host's reported key. */
+  sshKnownHosts: string;
 }
 
 export interface HostAddresses {
@@ -37,13 +39,14 @@ export interface OfflineOptions extends MockedRunOptions {
 
 export async function runOffline(spec: Spec, plan: Plan, options: OfflineOptions = {}): Promise<OfflineRun> {
   const run = await startMockedRun(PROJECT, spec.name, options);
-  let instance;
+  let program;
   try {
-    instance = mastodonProgram(spec, plan, options.config ?? offlineConfig(spec)).instance;
+    program = mastodonProgram(spec, plan, options.config ?? offlineConfig(spec));
   } catch (e) {
     await run.finish();
     throw e;
   }
+  const { instance, outputs } = program;
   const hostFiles: Record<string, HostFile[]> = {};
   const hostFilesSecret: Record<string, boolean> = {};
   for (const [host, files] of Object.entries(instance.hostFiles)) {
@@ -59,5 +62,6 @@ export async function runOffline(spec: Spec, plan: Plan, options: OfflineOptions
     const [privateAddress, publicIpv4, publicIpv6] = await valueOf(pulumi.all([h.privateAddress, h.publicIpv4, h.publicIpv6]));
     hostAddresses[h.name] = { privateAddress, ...(publicIpv4 ? { publicIpv4 } : {}), ...(publicIpv6 ? { publicIpv6 } : {}) };
   }
-  return { resources: await run.finish(), hostFiles, hostFilesSecret, exports, bundleHashes, hostAddresses };
+  const sshKnownHosts = await valueOf(outputs.sshKnownHosts);
+  return { resources: await run.finish(), hostFiles, hostFilesSecret, exports, bundleHashes, hostAddresses, sshKnownHosts };
 }

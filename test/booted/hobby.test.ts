@@ -86,6 +86,26 @@ describe("hobby on booted hosts", { skip: blocker, timeout: 60 * 60_000 }, () =>
 
   it("an unchanged converge changes nothing and restarts nothing on any host", () => assertConvergeUnchanged(stack));
 
+  it("a host answering with another SSH key is refused, directly and as a jump host; replacing its boot pins the new key", async () => {
+    const web = stack.machines.web!;
+    const converges = (c: { name: string }) => /-host-(web|data)-converge$/.test(c.name);
+    const data = stack.program.commands.find((c) => c.name.endsWith("-host-data-converge"))!;
+    assert.equal(data.connection.proxy?.host, stack.program.offline.hostAddresses.web!.publicIpv4, "data is reached through web");
+    // Another machine at web's address, as far as SSH can tell.
+    const rekey = await web.ssh("rm -f /etc/ssh/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key.pub && ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key && systemctl restart ssh.service");
+    assert.equal(rekey.code, 0, rekey.stderr);
+    const refused = await stack.apply(converges, true);
+    assert.deepEqual(refused.failed.map((f) => f.name).sort(), ["hobby-host-data-converge", "hobby-host-web-converge"]);
+    for (const f of refused.failed) {
+      assert.equal(f.code, 255, `${f.name}: refused by ssh before anything ran`);
+      assert.match(f.stderr, /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/, f.name);
+    }
+    await stack.repin(["web"]);
+    const pinned = stack.program.commands.find((c) => c.name === "hobby-host-web-converge")!;
+    assert.equal(pinned.connection.hostKey, (await web.ssh("cut -d' ' -f1,2 /etc/ssh/ssh_host_ed25519_key.pub")).stdout.trim());
+    await stack.apply(converges);
+  });
+
   it("a changed setting rolls through the app hosts under load: exactly its units restart and no request fails", async () => {
     const old = stack.program.offline.hostFiles;
     await stack.replan({ ...stack.spec, mastodon: { ...stack.spec.mastodon, authorizedFetch: !stack.spec.mastodon.authorizedFetch } });

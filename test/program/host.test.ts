@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { hostConnection } from "../../src/components/host/connection";
+import { mockHostKey } from "../../src/components/host/host-key";
 import { rolloutOf } from "../../src/components/host/rollout";
 import type { Plan } from "../../src/plan/types";
 import type { RecordedResource } from "../../src/program/mocks";
@@ -46,10 +47,12 @@ describe("converge steps", () => {
   it("app hosts converge one after another (a change rolls through them); the others in parallel", () => {
     const c = (h: string) => cmd(prod, `prod-host-${h}-converge`);
     const steps = (r: RecordedResource) => r.dependencies.filter((d) => d.includes(COMMAND));
-    assert.deepEqual(steps(c("web-1")), [cmd(prod, "prod-host-web-1-install").urn]);
-    assert.deepEqual(steps(c("web-2")), [cmd(prod, "prod-host-web-2-install").urn, c("web-1").urn].sort());
-    assert.deepEqual(steps(c("worker-1")), [cmd(prod, "prod-host-worker-1-install").urn, c("web-2").urn].sort());
-    assert.deepEqual(steps(c("edge-2")), [cmd(prod, "prod-host-edge-2-install").urn]);
+    // Each also reads its host's pinned key from the host's boot.
+    const own = (h: string) => [cmd(prod, `prod-host-${h}-boot`).urn, cmd(prod, `prod-host-${h}-install`).urn];
+    assert.deepEqual(steps(c("web-1")), own("web-1").sort());
+    assert.deepEqual(steps(c("web-2")), [...own("web-2"), c("web-1").urn].sort());
+    assert.deepEqual(steps(c("worker-1")), [...own("worker-1"), c("web-2").urn].sort());
+    assert.deepEqual(steps(c("edge-2")), own("edge-2").sort());
   });
 
   it("the trigger is the bundle's hash: the same stack gives the same hashes; one changed file changes only its host's", async () => {
@@ -93,10 +96,11 @@ describe("release rollout", () => {
     for (const b of builds) {
       assert.ok(dependsOn(pre, b), `migrations before ${b.name} finished`);
       const install = cmd(prod, b.name.replace(/-build$/, "-install"));
-      assert.deepEqual(b.dependencies.filter((d) => d.includes(COMMAND)), [install.urn]);
-      // A build needs the booted host, not its configuration: it runs beside the converge.
+      // A build needs the booted host (and its pinned key), not its configuration: it runs beside the converge.
       const host = b.name.replace(/^prod-release-(.*)-build$/, "$1");
-      assert.deepEqual(install.dependencies.filter((d) => d.includes(COMMAND)), [cmd(prod, `prod-host-${host}-boot`).urn]);
+      const boot = cmd(prod, `prod-host-${host}-boot`).urn;
+      assert.deepEqual(b.dependencies.filter((d) => d.includes(COMMAND)), [boot, install.urn].sort());
+      assert.deepEqual(install.dependencies.filter((d) => d.includes(COMMAND)), [boot]);
     }
     assert.ok(dependsOn(pre, cmd(prod, "prod-host-worker-1-converge")));
     // The database is ready first: the grants, the pool, and the firewalls trusting the droplets.
@@ -107,7 +111,7 @@ describe("release rollout", () => {
     assert.match(String(input(setup, "create")), /user=doadmin sslmode=verify-full/);
     const switches = rollout.hosts.map((h) => cmd(prod, `prod-release-${h.name}-switch`));
     // Command dependencies only (a switch also reads its host's private address for the checks).
-    const steps = (c: RecordedResource) => c.dependencies.filter((d) => d.includes(COMMAND));
+    const steps = (c: RecordedResource) => c.dependencies.filter((d) => d.includes(COMMAND) && !d.endsWith("-boot"));
     const converge = (i: number) => cmd(prod, `prod-host-${rollout.hosts[i]!.name}-converge`).urn;
     assert.deepEqual(steps(switches[0]!), [converge(0), pre.urn].sort());
     for (let i = 1; i < switches.length; i++) assert.deepEqual(steps(switches[i]!), [converge(i), switches[i - 1]!.urn].sort(), `${switches[i]!.name} waits for the switch before it and its host's converge`);
@@ -120,7 +124,8 @@ describe("release rollout", () => {
 
   it("rollout.hostsAtOnce: 2 restarts hosts in pairs, each pair after the one before", async () => {
     const pairs = await runProgram(parseStack(edited("prod", (d) => (d.rollout = { hostsAtOnce: 2 })), "prod.yaml"));
-    const steps = (r: RecordedResource) => r.dependencies.filter((d) => d.includes(COMMAND));
+    // Order between commands; every command also reads its host's pinned key from the host's boot.
+    const steps = (r: RecordedResource) => r.dependencies.filter((d) => d.includes(COMMAND) && !d.endsWith("-boot"));
     const sw = (h: string) => cmd(pairs, `prod-release-${h}-switch`);
     const conv = (h: string) => cmd(pairs, `prod-host-${h}-converge`);
     const pre = cmd(pairs, "prod-release-worker-1-migrate-pre");
@@ -128,6 +133,7 @@ describe("release rollout", () => {
     assert.deepEqual(steps(sw("web-2")), [conv("web-2").urn, pre.urn].sort());
     assert.deepEqual(steps(sw("worker-1")), [conv("worker-1").urn, sw("web-1").urn, sw("web-2").urn].sort());
     assert.deepEqual(steps(conv("web-2")), [cmd(pairs, "prod-host-web-2-install").urn]);
+    assert.ok(conv("web-2").dependencies.includes(cmd(pairs, "prod-host-web-2-boot").urn));
     assert.deepEqual(steps(conv("worker-2")), [cmd(pairs, "prod-host-worker-2-install").urn, conv("web-1").urn, conv("web-2").urn].sort());
   });
 
@@ -163,9 +169,18 @@ describe("SSH routes", () => {
   it("an IPv6-only host is reached through the gateway when the admins have only IPv4", async () => {
     const gw = { name: "web", id: pulumi.output("1"), privateAddress: pulumi.output("10.10.1.12"), publicIpv4: pulumi.output("198.51.100.7"), publicIpv6: pulumi.output("2001:db8::1") };
     const data = { name: "data", id: pulumi.output("2"), privateAddress: pulumi.output("10.10.1.10"), publicIpv6: pulumi.output("2001:db8::2") };
-    const viaJump = await valueOf(hostConnection(data, "KEY", { adminHasIpv6: false, jump: gw }));
+    const jumpKey = mockHostKey("gw");
+    const dataKey = mockHostKey("data");
+    const viaJump = await valueOf(hostConnection(data, "KEY", { adminHasIpv6: false, jump: gw, jumpHostKey: jumpKey }, dataKey));
     assert.equal(viaJump.host, "10.10.1.10");
-    assert.deepEqual({ host: (viaJump.proxy as { host: string }).host, user: (viaJump.proxy as { user: string }).user }, { host: "198.51.100.7", user: "root" });
+    assert.equal(viaJump.hostKey, dataKey);
+    const proxy = viaJump.proxy as { host: string; user: string; hostKey: string };
+    assert.deepEqual({ host: proxy.host, user: proxy.user, hostKey: proxy.hostKey }, { host: "198.51.100.7", user: "root", hostKey: jumpKey });
+    // The first contact pins nothing on the host itself, but the jump host is already known.
+    const first = await valueOf(hostConnection(data, "KEY", { adminHasIpv6: false, jump: gw, jumpHostKey: jumpKey }));
+    assert.equal(first.hostKey, undefined);
+    assert.equal((first.proxy as { hostKey: string }).hostKey, jumpKey);
+    assert.throws(() => hostConnection(data, "KEY", { adminHasIpv6: false, jump: gw }), /reached through web, whose host key is not known/);
     const direct = await valueOf(hostConnection(data, "KEY", { adminHasIpv6: true, jump: gw }));
     assert.equal(direct.host, "2001:db8::2");
     assert.equal(direct.proxy, undefined);

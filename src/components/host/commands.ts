@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TEMPLATE_ROOT } from "../../plan/render/engine";
 import { shellQuote } from "../../plan/render/shell";
+import { HOST_KEY_FILE } from "./host-key";
 
 export const CONVERGE_PATH = "/usr/local/sbin/mastodon-converge";
 
@@ -20,8 +21,12 @@ export function installScriptCommand(path: string): string {
   return `set -e; d=$(dirname ${p}); mkdir -p "$d"; t=$(mktemp "$d/.install.XXXXXX"); cat > "$t"; chmod 0755 "$t"; mv -f "$t" ${p}`;
 }
 
-/** Waits until the host accepts commands and its first boot (cloud-init) has finished. */
-export const WAIT_FOR_BOOT = "cloud-init status --wait >/dev/null || { rc=$?; [ $rc -eq 2 ] || exit $rc; }; echo ready";
+/**
+ * Waits until the host accepts commands and its first boot (cloud-init) has finished, then
+ * reports the host's SSH key, which pins every later connection (see host-key.ts). cloud-init
+ * exits 2 for a boot that finished with recoverable errors: those are the converge's to fix.
+ */
+export const WAIT_FOR_BOOT = `cloud-init status --wait >/dev/null || { rc=$?; [ $rc -eq 2 ] || exit $rc; }; cat ${HOST_KEY_FILE}`;
 
 /** Converges the host to the bundle on stdin. With a root prefix (tests) the script lives under it too. */
 export function convergeCommand(root?: string): string {

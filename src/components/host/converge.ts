@@ -1,6 +1,6 @@
-// One host's configuration, applied over SSH on every `pulumi up`: wait for first boot, install
-// the converge script, then send the host's bundle (its rendered files with secrets filled) to
-// it. The bundle's hash is the trigger, so an unchanged stack runs nothing remote at all; a
+// One host's configuration, applied over SSH on every `pulumi up`: wait for first boot (and pin
+// the host key it reports), install the converge script, then send the host's bundle (its
+// rendered files with secrets filled) to it. The bundle's hash is the trigger, so an unchanged stack runs nothing remote at all; a
 // changed file re-runs the converge, which touches only that file and its actions.
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
@@ -9,6 +9,7 @@ import type { HostHandle } from "../contract";
 import { bundleText, sha256 } from "./bundle";
 import { convergeCommand, convergeScript, CONVERGE_PATH, installScriptCommand, WAIT_FOR_BOOT } from "./commands";
 import { hostConnection, type ConnectionRoute } from "./connection";
+import { parseHostKey } from "./host-key";
 
 export interface HostConvergeArgs {
   host: HostHandle;
@@ -26,14 +27,20 @@ export class HostConverge extends pulumi.ComponentResource {
   public readonly converged: command.remote.Command;
   /** Done when the host has finished its first boot (cloud-init: packages, users). */
   public readonly booted: command.remote.Command;
+  /** Every command after the first: pinned to the host key the first boot reported. */
   public readonly connection: pulumi.Output<command.types.input.remote.ConnectionArgs>;
+  /** The host's SSH key as its first boot reported it ("ssh-ed25519 AAAA…"). */
+  public readonly hostKey: pulumi.Output<string>;
   public readonly bundleHash: pulumi.Output<string>;
 
   constructor(name: string, args: HostConvergeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mastodon:host:Converge", name, {}, opts);
-    const connection = hostConnection(args.host, args.privateKey, args.route);
-    // A new server (new id) is waited for again; an existing one never is.
-    const booted = new command.remote.Command(`${name}-boot`, { connection, create: WAIT_FOR_BOOT, triggers: [args.host.id] }, { parent: this });
+    // A new server (new id) is waited for again, and its key pinned again; an existing one never
+    // is. To accept a rebuilt server's new key: `pulumi up --replace <this command's URN>`.
+    const firstContact = hostConnection(args.host, args.privateKey, args.route);
+    const booted = new command.remote.Command(`${name}-boot`, { connection: firstContact, create: WAIT_FOR_BOOT, triggers: [args.host.id] }, { parent: this });
+    this.hostKey = booted.stdout.apply((out) => parseHostKey(out, args.host.name));
+    const connection = hostConnection(args.host, args.privateKey, args.route, this.hostKey);
     const script = convergeScript();
     const install = new command.remote.Command(
       `${name}-install`,

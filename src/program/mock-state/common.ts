@@ -1,5 +1,6 @@
-// What the mocked providers answer for Cloudflare, random and tls resources.
+// What the mocked providers answer for Cloudflare, random, tls and command resources.
 import { createHash } from "node:crypto";
+import { HOST_KEY_FILE, mockHostKey } from "../../components/host/host-key";
 import type { Computed } from "./octet";
 
 /** A fixed P-256 key that exists only in mocks, so code that parses keys (VAPID) runs for real offline. */
@@ -11,6 +12,8 @@ rsL99sMd2PPP2wkSlwnb7JbhZXmhRANCAAQL0LMhkruFkpU7XCLrgYvGhTa6IWpF
 `;
 
 export const COMMON: Computed = {
+  // The first boot's report of the host key, which pins the host's later connections.
+  "command:remote:Command": (n, i) => (typeof i.create === "string" && i.create.includes(HOST_KEY_FILE) ? { stdout: `${mockHostKey(n)} root@mock\n` } : {}),
   "cloudflare:index/r2Bucket:R2Bucket": (n, i) => ({ name: i.name ?? n }),
   "cloudflare:index/r2ManagedDomain:R2ManagedDomain": (n) => ({ domain: `pub-${createHash("sha256").update(n).digest("hex").slice(0, 32)}.r2.dev` }),
   "random:index/randomPassword:RandomPassword": (n, i) => ({ result: `mock-${n}`.padEnd(Number(i.length ?? 32), "x").slice(0, Number(i.length ?? 32)) }),

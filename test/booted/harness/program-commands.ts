@@ -19,7 +19,9 @@ export interface Connection {
   host: string;
   user: string;
   privateKey: string;
-  proxy?: { host: string; user: string; privateKey: string };
+  /** The pinned host key: absent only on a host's first connection. */
+  hostKey?: string;
+  proxy?: { host: string; user: string; privateKey: string; hostKey?: string };
 }
 
 export interface ProgramCommand {
@@ -68,10 +70,15 @@ function commandDeps(resources: readonly RecordedResource[]): Map<string, Set<st
   return memo;
 }
 
-/** `provider` adds answers of the test network's providers (the managed-services stand-in's). */
-export async function runProgramForHosts(spec: Spec, privateKey: string, provider: Computed = {}, plan: Plan = buildPlan(spec)): Promise<ProgramRun> {
+/**
+ * `provider` adds answers of the test network's providers (the managed-services stand-in's);
+ * `reports` is what each boot command printed on the booted hosts (by command name): as with
+ * the engine, the program then pins the later connections to the keys the hosts reported.
+ */
+export async function runProgramForHosts(spec: Spec, privateKey: string, provider: Computed = {}, reports: Record<string, string> = {}, plan: Plan = buildPlan(spec)): Promise<ProgramRun> {
   const config: ProgramConfig = { ...offlineConfig(spec), sshPrivateKey: pulumi.secret(privateKey) };
-  const offline = await runOffline(spec, plan, { config, computed: { ...REAL_VALUES, ...provider }, revealSecrets: true });
+  const reported: Computed = { [COMMAND_TYPE]: (name) => (reports[name] !== undefined ? { stdout: reports[name] } : {}) };
+  const offline = await runOffline(spec, plan, { config, computed: { ...REAL_VALUES, ...provider, ...reported }, revealSecrets: true });
   const deps = commandDeps(offline.resources);
   const commands = offline.resources
     .filter((r) => r.type === COMMAND_TYPE)

@@ -1,7 +1,8 @@
 // Runs the program's commands against booted hosts as the Pulumi engine would: each command as
 // soon as everything it depends on has succeeded, independent ones in parallel, dependents of a
 // failed command never started. The connection each command carries says where it goes
-// (address, and the jump host for hosts without a public IPv4).
+// (address, and the jump host for hosts without a public IPv4) and which host keys it accepts.
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ProgramCommand } from "./program-commands";
@@ -42,12 +43,22 @@ export async function runCommands(commands: readonly ProgramCommand[], opts: Run
     }
     return f;
   };
+  // The keys the connection pins, as known_hosts: ssh then accepts those and nothing else.
+  const trusted = (c: ProgramCommand) => {
+    const { host, hostKey, proxy } = c.connection;
+    const lines = [...(hostKey ? [`${host} ${hostKey}`] : []), ...(proxy?.hostKey ? [`${proxy.host} ${proxy.hostKey}`] : [])];
+    if (proxy && !proxy.hostKey) throw new Error(`${c.name} jumps through ${proxy.host} without a pinned key`);
+    if (lines.length === 0) return {};
+    const knownHosts = join(opts.keyDir, `known_hosts-${createHash("sha256").update(lines.join("\n")).digest("hex").slice(0, 16)}`);
+    writeFileSync(knownHosts, `${lines.join("\n")}\n`);
+    return { knownHosts, pinned: hostKey !== undefined };
+  };
   const running = new Map<string, Promise<void>>();
   const pending = new Set(selected.map((c) => c.urn));
   const byUrn = new Map(selected.map((c) => [c.urn, c]));
 
   const start = (c: ProgramCommand) => {
-    const target = { host: c.connection.host, keyFile: keyFile(c.connection.privateKey), ...(c.connection.proxy ? { jump: c.connection.proxy.host } : {}) };
+    const target = { host: c.connection.host, keyFile: keyFile(c.connection.privateKey), ...(c.connection.proxy ? { jump: c.connection.proxy.host } : {}), ...trusted(c) };
     opts.log?.(`start ${c.name}`);
     const p = sshExec(target, c.create, c.stdin, opts.timeoutSeconds ?? 1800).then((r) => {
       results.push({ name: c.name, ...r });

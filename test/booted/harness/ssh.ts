@@ -5,7 +5,11 @@ import { spawn } from "node:child_process";
 export interface SshTarget {
   host: string;
   keyFile: string;
-  /** Jump host (the connection's proxy), reached with the same key. */
+  /** A known_hosts file holding the pinned keys (the connection's hostKey and its proxy's): as the provider, accept nothing else. */
+  knownHosts?: string;
+  /** The host's own key is pinned (every command but the host's first). */
+  pinned?: boolean;
+  /** Jump host (the connection's proxy), reached with the same key and always pinned when knownHosts is given. */
   jump?: string;
 }
 
@@ -16,12 +20,17 @@ export interface SshResult {
   seconds: number;
 }
 
+const BASE = ["-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5"];
+/** The provider with a hostKey: ssh.FixedHostKey, and only that key's algorithm offered. */
+const pinnedTo = (file: string) => ["-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${file}`, "-o", "GlobalKnownHostsFile=/dev/null", "-o", "HostKeyAlgorithms=ssh-ed25519"];
+/** The provider without one: any key (the first contact, and the harness's own checks). */
+const UNPINNED = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"];
+
 export function sshArgs(target: SshTarget): string[] {
-  const common = ["-i", target.keyFile, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5"];
-  const jump = target.jump
-    ? ["-o", `ProxyCommand=ssh ${common.map((a) => (a.includes(" ") ? `'${a}'` : a)).join(" ")} -W %h:%p root@${target.jump}`]
-    : [];
-  return [...common, ...jump, `root@${target.host}`];
+  const own = ["-i", target.keyFile, ...BASE, ...(target.pinned && target.knownHosts ? pinnedTo(target.knownHosts) : UNPINNED)];
+  const jumpArgs = ["-i", target.keyFile, ...BASE, ...(target.knownHosts ? pinnedTo(target.knownHosts) : UNPINNED)];
+  const jump = target.jump ? ["-o", `ProxyCommand=ssh ${jumpArgs.map((a) => (a.includes(" ") ? `'${a}'` : a)).join(" ")} -W %h:%p root@${target.jump}`] : [];
+  return [...own, ...jump, `root@${target.host}`];
 }
 
 export function sshExec(target: SshTarget, command: string, stdin?: string, timeoutSeconds = 900): Promise<SshResult> {

@@ -55,6 +55,8 @@ export interface BootedStack {
   apply(only?: (c: ProgramCommand) => boolean, allowFailure?: boolean): Promise<RunReport>;
   /** Re-runs the program for a changed spec (same key, same hosts) and returns its commands. */
   replan(spec: Spec): Promise<ProgramRun>;
+  /** `pulumi up --replace` of these hosts' boot commands: their keys are reported and pinned again. */
+  repin(hosts: readonly string[]): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -80,6 +82,8 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
 
   t0 = Date.now();
   const services = needsManagedStandIn(spec) ? new ManagedServices(spec) : undefined;
+  // What each host's boot command printed (its SSH host key), once the hosts have booted.
+  const reports: Record<string, string> = {};
   let program = await runProgramForHosts(spec, privateKey, services?.computed);
   services?.configure(program);
   timings.program = (Date.now() - t0) / 1000;
@@ -137,9 +141,15 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
     },
     async replan(next) {
       stack.spec = next;
-      program = stack.program = await runProgramForHosts(next, privateKey, services?.computed);
+      program = stack.program = await runProgramForHosts(next, privateKey, services?.computed, reports);
       services?.configure(program);
       return program;
+    },
+    async repin(hosts) {
+      const boots = new Set(hosts.map((h) => `${spec.name}-host-${h}-boot`));
+      const report = await stack.apply((c) => boots.has(c.name));
+      for (const r of report.results) reports[r.name] = r.stdout;
+      await stack.replan(stack.spec);
     },
     async teardown() {
       await Promise.all([...Object.values(machines), ...(managed ? [managed.machine] : [])].map((m) => m.destroy()));
@@ -156,6 +166,10 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
     const r = first.results.find((x) => x.name === c.name);
     if (host && r) timings.cloudInit[host.name] = r.seconds;
   }
+  // As the engine does after the boots: the later commands pin the keys the hosts reported.
+  for (const r of first.results) reports[r.name] = r.stdout;
+  program = stack.program = await runProgramForHosts(spec, privateKey, services?.computed, reports);
+  services?.configure(program);
   // The console can lag behind SSH: what failed to spawn after the first check is started again now.
   for (const m of [...Object.values(machines), ...(managed ? [managed.machine] : [])]) {
     for (const u of await m.respawnUnspawned()) log.push(`${new Date().toISOString()} ${m.name}: ${u} could not be spawned at first boot (container runtime): started it again`);

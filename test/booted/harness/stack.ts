@@ -13,7 +13,7 @@ import { ensureAptCache, ensureInotifyLimits, ensureRoot } from "./host-tools";
 import { Machine, UNSPAWNED } from "./machine";
 import { createBridge, type Bridge } from "./network";
 import { runProgramForHosts, type ProgramCommand, type ProgramRun } from "./program-commands";
-import { describeFailures, runCommands, type RunReport } from "./runner";
+import { describeFailures, runCommands, type CommandResult, type RunReport } from "./runner";
 import { ManagedServices, needsManagedStandIn } from "./managed/index";
 import { ensureStandInRepo, standInHostFiles, type StandInTag } from "./stand-in-repo";
 
@@ -160,16 +160,12 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
   };
   // First boot (cloud-init) through the program's own wait command; then the stand-in's gems
   // on app hosts (what `bundle install` would fetch for a real release), then everything else.
-  const [first] = await Promise.all([stack.apply((c) => c.name.endsWith("-boot")), managed && standInReady(managed.machine)]);
-  for (const c of program.commands.filter((x) => x.name.endsWith("-boot"))) {
+  const [first] = await Promise.all([bootInWaves(stack, reports), managed && standInReady(managed.machine)]);
+  for (const c of stack.program.commands.filter((x) => x.name.endsWith("-boot"))) {
     const host = Object.values(machines).find((m) => m.address === c.connection.host || addresses[m.name]?.publicIpv4 === c.connection.host);
-    const r = first.results.find((x) => x.name === c.name);
+    const r = first.find((x) => x.name === c.name);
     if (host && r) timings.cloudInit[host.name] = r.seconds;
   }
-  // As the engine does after the boots: the later commands pin the keys the hosts reported.
-  for (const r of first.results) reports[r.name] = r.stdout;
-  program = stack.program = await runProgramForHosts(spec, privateKey, services?.computed, reports);
-  services?.configure(program);
   // The console can lag behind SSH: what failed to spawn after the first check is started again now.
   for (const m of [...Object.values(machines), ...(managed ? [managed.machine] : [])]) {
     for (const u of await m.respawnUnspawned()) log.push(`${new Date().toISOString()} ${m.name}: ${u} could not be spawned at first boot (container runtime): started it again`);
@@ -180,6 +176,29 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
     if (r.code !== 0) throw new Error(`${h.name}: installing the stand-in's gems failed:\n${r.stderr}`);
   }));
   return stack;
+}
+
+/**
+ * The hosts' first boots as the engine runs them: a boot reached through a jump host waits for
+ * the jump's boot, and its connection carries the key that boot reported, so the program is run
+ * again after each wave with what the hosts printed.
+ */
+async function bootInWaves(stack: BootedStack, reports: Record<string, string>): Promise<CommandResult[]> {
+  const results: CommandResult[] = [];
+  for (;;) {
+    const boots = stack.program.commands.filter((c) => c.name.endsWith("-boot"));
+    const done = new Set(boots.filter((c) => reports[c.name] !== undefined).map((c) => c.urn));
+    const wave = boots.filter((c) => !done.has(c.urn) && c.after.every((a) => done.has(a) || !boots.some((b) => b.urn === a)));
+    if (wave.length === 0) {
+      if (done.size < boots.length) throw new Error(`boot commands wait on each other: ${boots.filter((c) => !done.has(c.urn)).map((c) => c.name).join(", ")}`);
+      return results;
+    }
+    const names = new Set(wave.map((c) => c.name));
+    const report = await stack.apply((c) => names.has(c.name));
+    for (const r of report.results) reports[r.name] = r.stdout;
+    results.push(...report.results);
+    await stack.replan(stack.spec);
+  }
 }
 
 /**

@@ -46,21 +46,21 @@ export function makeEndpoints(spec: Spec, hosts: readonly SizedHost[], pgbouncer
 
     let redis: Endpoints["redis"];
     if (spec.redis.managed) {
-      redis = { url: `rediss://default:${secretRef("REDIS_PASSWORD")}@${outputRef("redis.host")}:${DO_POOL_PORT}`, tls: true };
+      redis = { url: `rediss://default:${secretRef("REDIS_PASSWORD")}@${outputRef("redis.host")}:${DO_POOL_PORT}`, tls: true, at: { host: outputRef("redis.host"), port: DO_POOL_PORT } };
     } else {
       const addr = reach(host, spec.redis.selfHosted!.host);
       const remoteTls = tls && addr !== "127.0.0.1";
       redis = remoteTls
-        ? { url: `rediss://:${secretRef("REDIS_PASSWORD")}@${addr}:${REDIS_TLS_PORT}`, tls: true, caFile: PATHS.internalCa }
-        : { url: `redis://:${secretRef("REDIS_PASSWORD")}@${addr}:${REDIS_PORT}`, tls: false };
+        ? { url: `rediss://:${secretRef("REDIS_PASSWORD")}@${addr}:${REDIS_TLS_PORT}`, tls: true, caFile: PATHS.internalCa, at: { host: addr, port: REDIS_TLS_PORT } }
+        : { url: `redis://:${secretRef("REDIS_PASSWORD")}@${addr}:${REDIS_PORT}`, tls: false, at: { host: addr, port: REDIS_PORT } };
     }
 
     let search: Endpoints["search"];
     if (spec.search.managed) {
-      search = { url: `https://${outputRef("search.host")}:${DO_DIRECT_PORT}`, user: "doadmin", passwordSecret: "ES_PASS" };
+      search = { url: `https://${outputRef("search.host")}:${DO_DIRECT_PORT}`, user: "doadmin", passwordSecret: "ES_PASS", at: { host: outputRef("search.host"), port: DO_DIRECT_PORT } };
     } else if (spec.search.selfHosted) {
       const addr = reach(host, spec.search.selfHosted.host);
-      search = { url: `http://${addr}:${SEARCH_PORT}` };
+      search = { url: `http://${addr}:${SEARCH_PORT}`, at: { host: addr, port: SEARCH_PORT } };
     }
     return { db, dbDirect, redis, ...(search ? { search } : {}) };
   };

@@ -15,6 +15,7 @@ import { allPids as allPidsOf, assertConvergeUnchanged, assertFilesReadable, ass
 import { filesReadable, systemState, unitsActive } from "./harness/checks";
 import { checkBootable } from "./harness/host-tools";
 import { filesOf, proxyEndpoint } from "./harness/instance";
+import { addNeighbour } from "./harness/network";
 import type { BootedStack } from "./harness/stack";
 import { certificateIssuer, get, openStream, startLoad } from "./harness/traffic";
 import { bootedStackHooks } from "./harness/suite";
@@ -104,6 +105,25 @@ describe("hobby on booted hosts", { skip: blocker, timeout: 60 * 60_000 }, () =>
     const pinned = stack.program.commands.find((c) => c.name === "hobby-host-web-converge")!;
     assert.equal(pinned.connection.hostKey, (await web.ssh("cut -d' ' -f1,2 /etc/ssh/ssh_host_ed25519_key.pub")).stdout.trim());
     await stack.apply(converges);
+  });
+
+  it("a network neighbour that uses nothing is refused at Postgres, PgBouncer and Redis; the hosts configured to use them get in", async () => {
+    const data = stack.program.offline.hostAddresses.data!.privateAddress;
+    const taken = new Set(Object.values(stack.program.offline.hostAddresses).map((a) => a.privateAddress));
+    const address = data.replace(/\.\d+$/, ".200");
+    assert.ok(!taken.has(address));
+    const neighbour = addNeighbour(stack.bridge, "mstk-hobby", address);
+    try {
+      // The neighbour reaches the host at all (SSH is the cloud firewall's business, open here).
+      assert.equal(neighbour.dial(data, 22), "open", "the neighbour cannot reach data at all: the check would prove nothing");
+      for (const port of [5432, 6432, 6379, 6380]) assert.equal(neighbour.dial(data, port), "refused", `port ${port} from the neighbour`);
+      const dial = (port: number) => `timeout 5 bash -c 'exec 3<>/dev/tcp/${data}/${port}' && echo open || echo refused`;
+      for (const port of [5432, 6432, 6380]) assert.equal((await stack.machines.workers!.ssh(dial(port))).stdout.trim(), "open", `workers dials ${port}`);
+      // With TLS on, plain Redis is dialled by nobody: refused to the hosts that use Redis too.
+      assert.equal((await stack.machines.workers!.ssh(dial(6379))).stdout.trim(), "refused");
+    } finally {
+      neighbour.remove();
+    }
   });
 
   it("a changed setting rolls through the app hosts under load: exactly its units restart and no request fails", async () => {

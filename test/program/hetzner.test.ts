@@ -143,11 +143,12 @@ describe("hetzner: single", () => {
     assert.deepEqual(content("AAAA"), [`${v6}1`]);
   });
 
-  it("still has a private network, since the box's services listen on its private address, but no egress route", () => {
+  it("keeps its private network (a host added later joins it without touching the box) but nothing listens on it, and there is no egress route", () => {
     const r = runs.single;
     assert.equal(ofType(r, T.network).length, 1);
     assert.equal(ofType(r, T.route).length, 0);
-    assert.ok(r.hostFiles.box!.some((f) => f.content.includes(r.plan.hosts[0]!.privateAddress)));
+    // No other host dials the box's services: they listen on loopback only.
+    assert.deepEqual(r.hostFiles.box!.filter((f) => f.content.includes(r.plan.hosts[0]!.privateAddress)).map((f) => f.path), []);
   });
 });
 

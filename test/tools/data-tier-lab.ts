@@ -79,6 +79,8 @@ export class Lab {
       throw new Error(`${f.path}: no test value for ${kind}:${name}`);
     });
     const swaps: [string, string][] = [
+      // The HBA files admit the other hosts that dial the service, one /32 each: here, the test's clients on loopback.
+      ...this.plan.hosts.filter((h) => h.privateAddress !== privateAddress).map((h): [string, string] => [`${h.privateAddress}/32`, "127.0.0.0/8"]),
       [privateAddress, PRIVATE_IP],
       // The HBA files' private-network lines then match the test's clients, which are all on loopback.
       [this.privateCidr, "127.0.0.0/8"],

@@ -77,20 +77,32 @@ for (const example of ["single", "hobby"]) {
       for (const n of names(reloadConf.file)) assert.notEqual(contexts.get(n), "postmaster", `${n} is in the reload file but needs a restart`);
     });
 
-    await t.test("postgres pg_hba: plain SCRAM on loopback; TLS + SCRAM only from the network", async () => {
-      assert.equal((await must("psql", [...tcp(PRIVATE_IP, pgPort), "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"], { env: clientEnv })).trim(), "t");
-      assert.equal((await must("psql", [...tcp("127.0.0.1", pgPort), "SELECT 1"], { env: plainEnv })).trim(), "1");
-      assert.match((await run("psql", [...tcp(PRIVATE_IP, pgPort), "SELECT 1"], { env: { ...clientEnv, PGPASSWORD: "wrong" } })).out, /password authentication failed/);
-      // As another host sees it: a reload (the file's planned action) applies the change.
-      lab.write("pg/pg_hba.conf", withoutLoopback(pgHba));
-      await admin("SELECT pg_reload_conf()");
-      const plain = await run("psql", [...tcp(PRIVATE_IP, pgPort), "SELECT 1"], { env: plainEnv });
-      assert.match(plain.out, /no pg_hba\.conf entry/, plain.out);
-      assert.equal((await must("psql", [...tcp(PRIVATE_IP, pgPort), "SELECT 1"], { env: clientEnv })).trim(), "1");
-      lab.write("pg/pg_hba.conf", pgHba);
-      await admin("SELECT pg_reload_conf()");
-    });
-    await must(`${bin}/pgbench`, ["-i", "-s", "1", "-q", "-h", PRIVATE_IP, "-p", pgPort, DB], { env: clientEnv, timeoutMs: 60_000 });
+    // On one host nothing else dials the data tier: it listens on loopback only.
+    const alone = plan.hosts.length === 1;
+    const at = alone ? "127.0.0.1" : PRIVATE_IP;
+    const dbEnv = alone ? plainEnv : clientEnv;
+    if (alone) {
+      await t.test("postgres listens on loopback only: nothing answers on the private address; plain SCRAM on loopback", async () => {
+        assert.match((await run("psql", [...tcp(PRIVATE_IP, pgPort), "SELECT 1"], { env: clientEnv })).out, /Connection refused/);
+        assert.equal((await must("psql", [...tcp("127.0.0.1", pgPort), "SELECT 1"], { env: plainEnv })).trim(), "1");
+        assert.match((await run("psql", [...tcp("127.0.0.1", pgPort), "SELECT 1"], { env: { ...plainEnv, PGPASSWORD: "wrong" } })).out, /password authentication failed/);
+      });
+    } else {
+      await t.test("postgres pg_hba: plain SCRAM on loopback; TLS + SCRAM only from the hosts that dial it", async () => {
+        assert.equal((await must("psql", [...tcp(PRIVATE_IP, pgPort), "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"], { env: clientEnv })).trim(), "t");
+        assert.equal((await must("psql", [...tcp("127.0.0.1", pgPort), "SELECT 1"], { env: plainEnv })).trim(), "1");
+        assert.match((await run("psql", [...tcp(PRIVATE_IP, pgPort), "SELECT 1"], { env: { ...clientEnv, PGPASSWORD: "wrong" } })).out, /password authentication failed/);
+        // As another host sees it: a reload (the file's planned action) applies the change.
+        lab.write("pg/pg_hba.conf", withoutLoopback(pgHba));
+        await admin("SELECT pg_reload_conf()");
+        const plain = await run("psql", [...tcp(PRIVATE_IP, pgPort), "SELECT 1"], { env: plainEnv });
+        assert.match(plain.out, /no pg_hba\.conf entry/, plain.out);
+        assert.equal((await must("psql", [...tcp(PRIVATE_IP, pgPort), "SELECT 1"], { env: clientEnv })).trim(), "1");
+        lab.write("pg/pg_hba.conf", pgHba);
+        await admin("SELECT pg_reload_conf()");
+      });
+    }
+    await must(`${bin}/pgbench`, ["-i", "-s", "1", "-q", "-h", at, "-p", pgPort, DB], { env: dbEnv, timeoutMs: 60_000 });
 
     // ---- PgBouncer with the rendered ini, HBA and userlist.
     const bouncerHost = plan.services.pool.hosts[0]!;
@@ -105,13 +117,17 @@ for (const example of ["single", "hobby"]) {
     const console_ = (sql: string) => admin(sql, bouncerPort, "pgbouncer");
     await waitFor("pgbouncer", bouncer.proc, bouncer.log, async () => (await run("psql", ["-h", lab.sockets, "-p", bouncerPort, "-U", "pgbouncer", "-d", "pgbouncer", "-XAtc", "SHOW VERSION"], { asPostgres: true })).code === 0);
 
-    await t.test(`pgbench over TLS through PgBouncer: ${clientTotal} clients on ${poolSize} server connections, none failed`, async () => {
+    await t.test(`pgbench ${alone ? "on loopback" : "over TLS"} through PgBouncer: ${clientTotal} clients on ${poolSize} server connections, none failed`, async () => {
       assert.equal((await must("psql", [...tcp("127.0.0.1", bouncerPort), "SELECT 1"], { env: plainEnv })).trim(), "1");
-      // From here on, PgBouncer sees the bench as Mastodon on another host: TLS or nothing.
-      lab.write("pgbouncer/pg_hba.conf", withoutLoopback(lab.localize(fileOf(plan, bouncerHost, PGBOUNCER.hba).file, "")));
-      await console_("RELOAD");
-      const plain = await run("psql", [...tcp(PRIVATE_IP, bouncerPort), "SELECT 1"], { env: plainEnv });
-      assert.notEqual(plain.code, 0, `PgBouncer let a plain connection in from the network:\n${plain.out}`);
+      if (alone) {
+        assert.match((await run("psql", [...tcp(PRIVATE_IP, bouncerPort), "SELECT 1"], { env: clientEnv })).out, /Connection refused/, "PgBouncer listens on loopback only");
+      } else {
+        // From here on, PgBouncer sees the bench as Mastodon on another host: TLS or nothing.
+        lab.write("pgbouncer/pg_hba.conf", withoutLoopback(lab.localize(fileOf(plan, bouncerHost, PGBOUNCER.hba).file, "")));
+        await console_("RELOAD");
+        const plain = await run("psql", [...tcp(PRIVATE_IP, bouncerPort), "SELECT 1"], { env: plainEnv });
+        assert.notEqual(plain.code, 0, `PgBouncer let a plain connection in from the network:\n${plain.out}`);
+      }
 
       let maxServers = 0;
       let sampling = true;
@@ -123,7 +139,7 @@ for (const example of ["single", "hobby"]) {
         }
       })();
       // Simple protocol: transaction pooling cannot keep prepared statements (PREPARED_STATEMENTS=false).
-      const bench = await run(`${bin}/pgbench`, ["-n", "-M", "simple", "-c", String(clientTotal), "-j", "4", "-T", "5", ...tcp(PRIVATE_IP, bouncerPort).slice(0, 4), DB], { env: clientEnv, timeoutMs: 60_000 });
+      const bench = await run(`${bin}/pgbench`, ["-n", "-M", "simple", "-c", String(clientTotal), "-j", "4", "-T", "5", ...tcp(at, bouncerPort).slice(0, 4), DB], { env: dbEnv, timeoutMs: 60_000 });
       const pools = await console_("SHOW POOLS");
       sampling = false;
       await sampler;
@@ -154,7 +170,7 @@ for (const example of ["single", "hobby"]) {
     const redisConf = lab.write("redis/redis.conf", lab.localize(rc.file, rc.privateAddress));
     lab.chownAll();
     const redisPort = String(lab.ports[REDIS_PORT]);
-    const cli = (args: string[], auth = true, port = redisPort) => run("redis-cli", ["--no-auth-warning", "-h", PRIVATE_IP, "-p", port, ...(auth ? ["-a", lab.secrets.REDIS_PASSWORD] : []), ...args]);
+    const cli = (args: string[], auth = true, port = redisPort, host = at) => run("redis-cli", ["--no-auth-warning", "-h", host, "-p", port, ...(auth ? ["-a", lab.secrets.REDIS_PASSWORD] : []), ...args]);
     const redis = lab.start("redis", "redis-server", [redisConf], "SIGTERM");
     await waitFor("redis", redis.proc, redis.log, async () => (await cli(["PING"])).out.trim() === "PONG");
 
@@ -166,6 +182,7 @@ for (const example of ["single", "hobby"]) {
       assert.equal((await cli(["CONFIG", "GET", "maxmemory-policy"])).out.trim().split("\n")[1], "noeviction");
       const tlsPing = await cli(["--tls", "--cacert", lab.tls.ca, "PING"], true, String(lab.ports[REDIS_TLS_PORT]));
       assert.equal(tlsPing.out.trim(), "PONG", tlsPing.out);
+      if (alone) assert.match((await cli(["PING"], true, redisPort, PRIVATE_IP)).out, /Connection refused/, "Redis listens on loopback only");
     });
   });
 }

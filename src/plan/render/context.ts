@@ -19,8 +19,14 @@ export interface Endpoints {
   db: DbEndpoint;
   /** Straight to Postgres: migrations and maintenance bypass PgBouncer. */
   dbDirect: DbEndpoint;
-  redis: { url: string; tls: boolean; caFile?: string };
-  search?: { url: string; user?: string; passwordSecret?: string; caFile?: string };
+  redis: { url: string; tls: boolean; caFile?: string; at: Address };
+  search?: { url: string; user?: string; passwordSecret?: string; caFile?: string; at: Address };
+}
+
+/** Where a host dials a service: an address (or a provider's hostname marker) and a port. */
+export interface Address {
+  host: string;
+  port: number;
 }
 
 /** Everything a renderer may read. Hosts carry their sized processes; endpoints are per host. */

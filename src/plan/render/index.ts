@@ -6,11 +6,12 @@ import type { RenderContext } from "./context";
 import { renderData } from "./data";
 import { renderEnv } from "./env";
 import { renderHealthChecks } from "./health";
+import { renderInputPolicy } from "./input-policy";
 import { renderNginx } from "./nginx";
 import { renderSystemd } from "./systemd";
 import { renderTls } from "./tls";
 
-const RENDERERS: readonly ((ctx: RenderContext, host: SizedHost) => HostFile[])[] = [renderEnv, renderSystemd, renderNginx, renderData, renderTls, renderAcme, renderHealthChecks];
+const RENDERERS: readonly ((ctx: RenderContext, host: SizedHost) => HostFile[])[] = [renderEnv, renderSystemd, renderNginx, renderData, renderTls, renderAcme, renderHealthChecks, renderInputPolicy];
 
 export function renderHost(ctx: RenderContext, host: SizedHost): HostFile[] {
   const files = RENDERERS.flatMap((r) => r(ctx, host));

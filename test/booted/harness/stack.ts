@@ -240,6 +240,8 @@ const VOLUME_BY_ID = { hetzner: "scsi-0HC_Volume_100001", digitalocean: "scsi-0D
 /** A run killed midway leaves its containers, mounts and veths: stop and remove them first. */
 async function cleanupLeftovers(id: string, dir: string, gateway: string): Promise<void> {
   spawnSync("pkill", ["-f", `${dir}/acme/pebble.json`]);
+  // A neighbour a killed test left behind (network.ts addNeighbour); its veth goes with it.
+  spawnSync("ip", ["netns", "del", `mstk-${id}-nb`], { stdio: "ignore" });
   spawnSync("pkill", ["-f", `pebble-challtestsrv -dns01 ${gateway}:`]);
   const pattern = `systemd-nspawn .*--machine=${id}-`;
   spawnSync("pkill", ["-TERM", "-f", pattern]);

@@ -8,6 +8,7 @@ import { acmeMode, acmePackages } from "../acme";
 import { runsPgbouncer } from "../data/pgbouncer";
 import { runsPostgres } from "../data/postgres";
 import { runsRedis } from "../data/redis";
+import { INPUT_POLICY_RULESET } from "../input-policy";
 import { BACKUP_SCRIPT } from "../systemd/backup";
 
 /** PostgreSQL major version Debian 13 ships; other versions come from apt.postgresql.org (PGDG). */
@@ -68,7 +69,7 @@ export function hostPackages(ctx: RenderContext, host: SizedHost, files: readonl
   if (runsPgbouncer(ctx, host)) add("pgbouncer");
   // The backup script runs pg_dump (any newer client dumps an older server) and rclone.
   if (files.some((f) => f.path === BACKUP_SCRIPT)) add("postgresql-client", "rclone");
-  if (natGateway) add("nftables");
+  if (natGateway || files.some((f) => f.path === INPUT_POLICY_RULESET)) add("nftables");
 
   let pgdgPostgres: string | undefined;
   const pg = ctx.services.postgres;

@@ -7,6 +7,7 @@ import type { RenderContext } from "../context";
 import { renderTemplate } from "../engine";
 import { hostFile } from "../host-file";
 import { secretRef } from "../placeholders";
+import { clientsOf, dialledFromElsewhere } from "../inbound";
 import { INTERNAL_TLS, LOOPBACK, PGBOUNCER, POSTGRES } from "./paths";
 
 export function runsPgbouncer(ctx: RenderContext, host: SizedHost): boolean {
@@ -41,7 +42,8 @@ export function renderPgbouncer(ctx: RenderContext, host: SizedHost): HostFile[]
     database,
     server_host: server.host,
     server_port: server.port,
-    listen: `${LOOPBACK},${host.privateAddress}`,
+    // The private address only when another host's Mastodon dials this pool (see inbound.ts).
+    listen: dialledFromElsewhere(ctx, host, "pgbouncer") ? `${LOOPBACK},${host.privateAddress}` : LOOPBACK,
     port: PGBOUNCER_PORT,
     socket_dir: POSTGRES.socketDir,
     tls,
@@ -64,7 +66,7 @@ export function renderPgbouncer(ctx: RenderContext, host: SizedHost): HostFile[]
     network_type: tls ? "hostssl" : "host",
     database,
     user,
-    private_cidr: ctx.spec.network.privateCidr,
+    clients: clientsOf(ctx, host, "pgbouncer"),
   });
   // PgBouncer can answer SCRAM from a plain-text password, and needs it in plain text to log in
   // to Postgres with SCRAM on the client's behalf.

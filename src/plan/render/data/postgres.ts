@@ -7,6 +7,7 @@ import type { HostFile } from "../../types";
 import type { RenderContext } from "../context";
 import { renderTemplate } from "../engine";
 import { hostFile } from "../host-file";
+import { clientsOf, dialledFromElsewhere } from "../inbound";
 import { INTERNAL_TLS, POSTGRES } from "./paths";
 
 export function runsPostgres(ctx: RenderContext, host: SizedHost): boolean {
@@ -30,7 +31,8 @@ export function renderPostgres(ctx: RenderContext, host: SizedHost): HostFile[] 
   const restart = renderTemplate("postgres/mastodon.conf.liquid", {
     host: host.name,
     unit,
-    listen: `localhost,${host.privateAddress}`,
+    // The private address only when another host dials Postgres (see inbound.ts).
+    listen: dialledFromElsewhere(ctx, host, "postgres") ? `localhost,${host.privateAddress}` : "localhost",
     port: POSTGRES_PORT,
     budget_note: budgetNote,
     max_connections: settings.maxConnections,
@@ -57,7 +59,7 @@ export function renderPostgres(ctx: RenderContext, host: SizedHost): HostFile[] 
     network_type: tls ? "hostssl" : "host",
     database: ctx.spec.postgres.database,
     user: ctx.spec.postgres.user,
-    private_cidr: ctx.spec.network.privateCidr,
+    clients: clientsOf(ctx, host, "postgres"),
   });
 
   return [

@@ -8,6 +8,7 @@ import type { RenderContext } from "../context";
 import { renderTemplate } from "../engine";
 import { hostFile } from "../host-file";
 import { secretRef } from "../placeholders";
+import { dialledFromElsewhere } from "../inbound";
 import { INTERNAL_TLS, LOOPBACK, REDIS } from "./paths";
 
 export function runsRedis(ctx: RenderContext, host: SizedHost): boolean {
@@ -21,7 +22,8 @@ export function renderRedis(ctx: RenderContext, host: SizedHost): HostFile[] {
   const tls = ctx.spec.network.encryptInternal;
   const conf = renderTemplate("redis/redis.conf.liquid", {
     host: host.name,
-    bind: `${LOOPBACK} ${host.privateAddress}`,
+    // The private address only when another host dials Redis (see inbound.ts).
+    bind: dialledFromElsewhere(ctx, host, "redis") ? `${LOOPBACK} ${host.privateAddress}` : LOOPBACK,
     port: REDIS_PORT,
     tls,
     tls_port: REDIS_TLS_PORT,

@@ -1,0 +1,90 @@
+// Who dials what inside the stack, derived from what every host is configured to dial (its
+// endpoints, nginx's upstreams, PgBouncer's server, the ACME peer lookups), so the listeners
+// and the host's input policy can never disagree with the configs. A service port nobody dials
+// from another host listens on loopback only and refuses the network; one that is dialled
+// admits exactly those hosts' private addresses.
+import type { SizedHost } from "../capacity/hosts";
+import { PGBOUNCER_PORT, POSTGRES_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT } from "../endpoints";
+import type { Address, RenderContext } from "./context";
+import { runsPgbouncer } from "./data/pgbouncer";
+import { runsPostgres } from "./data/postgres";
+import { runsRedis } from "./data/redis";
+import { ACME_PEER_PORT, acmePeers } from "./nginx/acme-peers";
+import { upstreamsFor } from "./nginx/upstreams";
+import { acmeMode } from "./acme";
+
+export type Service = "postgres" | "pgbouncer" | "redis" | "search" | "puma" | "streaming" | "acme-peers";
+
+export interface Inbound {
+  service: Service;
+  port: number;
+  /** Private addresses of the other hosts that dial this port (possibly {{output:…}} markers), sorted. */
+  from: string[];
+}
+
+function hostPort(hostPort: string): Address {
+  const i = hostPort.lastIndexOf(":");
+  return { host: hostPort.slice(0, i), port: Number(hostPort.slice(i + 1)) };
+}
+
+/** Every address:port this host opens a connection to, for our services. */
+export function dialsOf(ctx: RenderContext, host: SizedHost): Address[] {
+  const out: Address[] = [];
+  if (host.processes.length > 0 || runsPgbouncer(ctx, host)) {
+    const e = ctx.endpointsFor(host);
+    // PgBouncer's server is the route migrations take from its host: the direct one.
+    out.push({ host: e.dbDirect.host, port: e.dbDirect.port });
+    if (host.processes.length > 0) {
+      out.push({ host: e.db.host, port: e.db.port }, e.redis.at);
+      if (e.search) out.push(e.search.at);
+    }
+  }
+  if (host.roles.includes("proxy")) {
+    const u = upstreamsFor(ctx.hosts, host);
+    out.push(...[...u.backend, ...u.streaming].map((s) => hostPort(s.address)));
+    if (acmeMode(ctx.spec).kind === "http-01") out.push(...acmePeers(ctx.hosts, host).map(hostPort));
+  }
+  return out;
+}
+
+/** The service ports this host listens on. */
+function listenersOf(ctx: RenderContext, host: SizedHost): { service: Service; port: number }[] {
+  const out: { service: Service; port: number }[] = [];
+  if (runsPostgres(ctx, host)) out.push({ service: "postgres", port: POSTGRES_PORT });
+  if (runsPgbouncer(ctx, host)) out.push({ service: "pgbouncer", port: PGBOUNCER_PORT });
+  if (runsRedis(ctx, host)) {
+    // Redis keeps its plain port on the same addresses when TLS is on: policed too.
+    out.push({ service: "redis", port: REDIS_PORT });
+    if (ctx.spec.network.encryptInternal) out.push({ service: "redis", port: REDIS_TLS_PORT });
+  }
+  const search = ctx.services.search;
+  if (search.kind === "selfHosted" && search.host === host.name) out.push({ service: "search", port: SEARCH_PORT });
+  for (const p of host.processes) {
+    if ((p.kind === "web" || p.kind === "streaming") && p.port !== undefined) out.push({ service: p.kind === "web" ? "puma" : "streaming", port: p.port });
+  }
+  if (host.roles.includes("proxy") && acmeMode(ctx.spec).kind === "http-01" && acmePeers(ctx.hosts, host).length > 0) out.push({ service: "acme-peers", port: ACME_PEER_PORT });
+  return out;
+}
+
+/** This host's service ports and, for each, who else dials it. */
+export function inboundFor(ctx: RenderContext, host: SizedHost): Inbound[] {
+  const dialled = new Map<number, Set<string>>();
+  for (const other of ctx.hosts) {
+    if (other.name === host.name) continue;
+    for (const d of dialsOf(ctx, other)) {
+      if (d.host !== host.privateAddress) continue;
+      dialled.set(d.port, (dialled.get(d.port) ?? new Set()).add(other.privateAddress));
+    }
+  }
+  return listenersOf(ctx, host).map((l) => ({ ...l, from: [...(dialled.get(l.port) ?? [])].sort() }));
+}
+
+/** The other hosts' addresses that dial this service here (its HBA entries). */
+export function clientsOf(ctx: RenderContext, host: SizedHost, service: Service): string[] {
+  return [...new Set(inboundFor(ctx, host).flatMap((i) => (i.service === service ? i.from : [])))].sort();
+}
+
+/** Whether another host dials this service here: if not, it listens on loopback only. */
+export function dialledFromElsewhere(ctx: RenderContext, host: SizedHost, service: Service): boolean {
+  return clientsOf(ctx, host, service).length > 0;
+}

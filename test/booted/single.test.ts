@@ -10,6 +10,7 @@ import { before, describe, it } from "node:test";
 import { loadStack } from "../../src/spec/load";
 import { assertConvergeUnchanged, assertFilesReadable, assertHostsWhole, assertProxyServes, assertStreamingRelays, assertSurvivesReboot } from "./harness/assertions";
 import { checkBootable } from "./harness/host-tools";
+import { addNeighbour } from "./harness/network";
 import { bootedStackHooks } from "./harness/suite";
 import type { BootedStack } from "./harness/stack";
 
@@ -40,6 +41,21 @@ describe("single on a booted host", { skip: blocker, timeout: 45 * 60_000 }, () 
 
   it("the real streaming server relays a Redis message to an authenticated WebSocket client", async () => {
     await assertStreamingRelays(stack, randomBytes(24).toString("hex"));
+  });
+
+  it("a network neighbour reaches SSH and the web on the box and nothing else: the data tier and the app listen on loopback, the input policy resets the rest", async () => {
+    const box = stack.program.offline.hostAddresses.box!.privateAddress;
+    const neighbour = addNeighbour(stack.bridge, "mstk-single", box.replace(/\.\d+$/, ".200"));
+    try {
+      for (const port of [22, 443]) assert.equal(neighbour.dial(box, port), "open", `port ${port}`);
+      for (const port of [3000, 4000, 5432, 6379, 6380, 6432]) assert.equal(neighbour.dial(box, port), "refused", `port ${port}`);
+      // Not only the policy: apart from SSH and the web, nothing listens beyond loopback at all.
+      const listening = await stack.machines.box!.ssh("ss -Htln | awk '{print $4}'");
+      const exposed = listening.stdout.trim().split("\n").filter((a) => !/^(127\.|\[::1\]|::1)/.test(a) && !/:(22|80|443)$/.test(a));
+      assert.deepEqual(exposed, [], listening.stdout);
+    } finally {
+      neighbour.remove();
+    }
   });
 
   it("an unchanged converge changes nothing and restarts nothing", () => assertConvergeUnchanged(stack));

@@ -11,6 +11,7 @@ import { runsPostgres } from "./data/postgres";
 import { runsRedis } from "./data/redis";
 import { ACME_PEER_PORT, acmePeers } from "./nginx/acme-peers";
 import { upstreamsFor } from "./nginx/upstreams";
+import { maintenanceHost } from "./systemd/common";
 import { acmeMode } from "./acme";
 
 export type Service = "postgres" | "pgbouncer" | "redis" | "search" | "puma" | "streaming" | "acme-peers";
@@ -30,14 +31,13 @@ function hostPort(hostPort: string): Address {
 /** Every address:port this host opens a connection to, for our services. */
 export function dialsOf(ctx: RenderContext, host: SizedHost): Address[] {
   const out: Address[] = [];
-  if (host.processes.length > 0 || runsPgbouncer(ctx, host)) {
-    const e = ctx.endpointsFor(host);
-    // PgBouncer's server is the route migrations take from its host: the direct one.
-    out.push({ host: e.dbDirect.host, port: e.dbDirect.port });
-    if (host.processes.length > 0) {
-      out.push({ host: e.db.host, port: e.db.port }, e.redis.at);
-      if (e.search) out.push(e.search.at);
-    }
+  const e = host.processes.length > 0 || runsPgbouncer(ctx, host) ? ctx.endpointsFor(host) : undefined;
+  // Straight to Postgres: PgBouncer's server, and the maintenance host's migrations, cleanup
+  // jobs and backups (env.maintenance, the backup script). The application goes through db.
+  if (e && (runsPgbouncer(ctx, host) || maintenanceHost(ctx)?.name === host.name)) out.push({ host: e.dbDirect.host, port: e.dbDirect.port });
+  if (e && host.processes.length > 0) {
+    out.push({ host: e.db.host, port: e.db.port }, e.redis.at);
+    if (e.search) out.push(e.search.at);
   }
   if (host.roles.includes("proxy")) {
     const u = upstreamsFor(ctx.hosts, host);

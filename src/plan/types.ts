@@ -8,6 +8,8 @@ export type Action =
   | { kind: "reload"; unit: string }
   | { kind: "restart"; unit: string }
   | { kind: "enable"; unit: string }
+  /** Run a oneshot that applies configuration now, whether or not it ran before (restart, not try-restart). */
+  | { kind: "apply"; unit: string }
   /** Rebuild the system CA store after a CA file under /usr/local/share/ca-certificates changed. */
   | { kind: "update-ca-certificates" };
 

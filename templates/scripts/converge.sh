@@ -23,7 +23,7 @@
 #   file <TAB> path <TAB> mode <TAB> owner <TAB> group <TAB> sha256 <TAB> actions
 #   <base64 of the content, one line>
 #   end
-# actions: comma-separated daemon-reload | update-ca-certificates | enable:U | reload:U | restart:U, or "-".
+# actions: comma-separated daemon-reload | update-ca-certificates | enable:U | apply:U | reload:U | restart:U, or "-".
 set -euo pipefail
 umask 077
 
@@ -259,6 +259,9 @@ for u in $(units_for enable); do
     *) run systemctl enable --quiet "$u" ;;
   esac
 done
+# A oneshot that applies configuration (the input policy) runs now, running or not, and before
+# any service restarts with its new listeners.
+for u in $(units_for apply | sort -u); do run systemctl restart "$u"; done
 restarts="$(units_for restart | sort -u)"
 for u in $restarts; do run systemctl try-restart "$u"; done
 # A unit restarted above has its new configuration already; reloading it again is noise.

@@ -124,6 +124,9 @@ describe("converge over ssh", () => {
     assert.ok(calls.includes("enable --quiet mastodon.target"));
     assert.ok(calls.includes("try-restart pgbouncer.service"));
     assert.ok(calls.includes("try-reload-or-restart nginx.service"));
+    // The input policy is applied now, on a first converge too, before any service restarts.
+    const applied = calls.indexOf("restart mastodon-input-policy.service");
+    assert.ok(applied >= 0 && applied < calls.indexOf("try-restart pgbouncer.service"), calls.join("\n"));
     assert.ok(r.calls.includes("update-ca-certificates --fresh"));
     // A unit both restarted and reloaded is only restarted.
     assert.ok(calls.includes("try-restart postgresql@17-main.service"));

@@ -72,7 +72,8 @@ function inputUnit(): string {
 export function renderInputPolicy(ctx: RenderContext, host: SizedHost): HostFile[] {
   const inbound = inboundFor(ctx, host);
   if (inbound.length === 0) return [];
-  const reload = { kind: "restart", unit: INPUT_POLICY_UNIT } as const;
+  // Applied on every change, and on the first converge too (a try-restart would skip an inactive unit).
+  const reload = { kind: "apply", unit: INPUT_POLICY_UNIT } as const;
   return [
     hostFile(INPUT_POLICY_RULESET, inputRuleset(host.name, inbound), { mode: "0644", after: [reload] }),
     hostFile(`/etc/systemd/system/${INPUT_POLICY_UNIT}`, inputUnit(), { mode: "0644", after: [{ kind: "daemon-reload" }, { kind: "enable", unit: INPUT_POLICY_UNIT }, reload] }),

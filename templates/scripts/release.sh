@@ -9,6 +9,8 @@
 # Usage: mastodon-release [--root DIR] <subcommand> ...
 #   build VERSION                      clone, check Ruby, bundle, yarn, precompile (idempotent)
 #   migrate pre|post VERSION           pre- or post-deployment migrations, straight to Postgres
+#                                      (refused for a step that skips a minor series or goes back
+#                                      one: the program switches no host before these ran)
 #   switch VERSION [--unit U]... [--check URL]...
 #                                      point live at VERSION, restart the units in order,
 #                                      wait for every URL to answer 200; roll back on failure
@@ -105,6 +107,30 @@ live_version() {
     basename "$(readlink "$live")"
   elif [ -e "$live" ]; then
     die "$live is not a symlink; move that install to $releases/<version> and link it first"
+  fi
+}
+
+# Upstream supports upgrades through every minor series in turn: its release notes are written
+# for the step from the previous minor, and a release's migrations may assume the previous
+# minor's (docs.joinmastodon.org/admin/upgrading). So from live 4.3.x the next may be 4.3.y or
+# 4.4.z, never 4.5; and going back to an older minor would run old code on tables its successor
+# has migrated: only the release this host ran just before (a rollback) may go back. Tags that
+# are not vMAJOR.MINOR.PATCH (a fork's) are not ours to judge.
+check_upgrade_path() {
+  local want="$1" have back
+  have="$(live_version)"
+  [ -n "$have" ] && [ "$have" != "$want" ] || return 0
+  [[ "$have" =~ ^v([0-9]+)\.([0-9]+)\.[0-9]+ ]] || return 0
+  local have_major="${BASH_REMATCH[1]}" have_minor="${BASH_REMATCH[2]}"
+  [[ "$want" =~ ^v([0-9]+)\.([0-9]+)\.[0-9]+ ]] || return 0
+  local want_major="${BASH_REMATCH[1]}" want_minor="${BASH_REMATCH[2]}"
+  back="$(cat "$previous_file" 2> /dev/null || true)"
+  if [ "$want_major" -ne "$have_major" ]; then
+    die "$have is live and $want is another major version: read its release notes and upgrade by hand; this script only steps through minor series"
+  elif [ "$want_minor" -gt $((have_minor + 1)) ]; then
+    die "$have is live and $want skips $want_major.$((have_minor + 1)): upstream supports upgrades through every minor series in turn. Set mastodon.version to the newest v$want_major.$((have_minor + 1)).x, run pulumi up, then $want"
+  elif [ "$want_minor" -lt "$have_minor" ] && [ "$want" != "$back" ]; then
+    die "$have is live and $want is an older minor series: its code would run on tables $have has migrated. Go back only by restoring a backup taken before the upgrade"
   fi
 }
 
@@ -246,6 +272,7 @@ cmd_migrate() {
   check_version "$version"
   case "$phase" in pre | post) ;; *) die "migrate takes pre or post, not '$phase'" ;; esac
   require_built "$version"
+  check_upgrade_path "$version"
   release="$releases/$version"
   [ -f "$etc/env.maintenance" ] || die "$etc/env.maintenance is missing: migrations run on the host that runs maintenance jobs"
   # The units' environment, then env.maintenance: systemd reads EnvironmentFile= in order and a

@@ -5,7 +5,7 @@
 // host by host, migrate post), stopping at the first failure as Pulumi does.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -338,6 +338,30 @@ describe("mastodon-release over ssh", () => {
     assert.equal(liveOf(b), "releases/v1.1.0");
     assert.deepEqual(JSON.parse((await get(b, "/api/v1/instance")).body), { version: "v1.1.0" });
     assert.equal(calls.filter((c) => c.name === "systemd-run").length, 1, "migrate post never ran");
+  });
+
+  it("migrations refuse a step that skips a minor series or goes back one, before anything runs", (t) => {
+    if (!ready(t)) return;
+    const a = hosts.find((h) => h.migrates)!;
+    assert.equal(liveOf(a), "releases/v1.1.0");
+    standIn.clearLog();
+    for (const v of ["v1.3.0", "v1.0.0"]) assert.equal(build(a, v).code, 0);
+    const skip = run(a, "migrate pre", migrateCommand("pre", "v1.3.0", a.root));
+    assert.equal(skip.code, 1);
+    assert.match(skip.stderr, /v1\.1\.0 is live and v1\.3\.0 skips 1\.2: upstream supports upgrades through every minor series in turn\. Set mastodon\.version to the newest v1\.2\.x, run pulumi up, then v1\.3\.0/);
+    // Back to the release this host ran just before is a rollback, allowed; any other older one is not.
+    const previousFile = join(a.root, "var/lib/mastodon-stack/release.previous");
+    const previous = readFileSync(previousFile, "utf8");
+    assert.equal(previous, "v1.0.0\n");
+    try {
+      writeFileSync(previousFile, "v1.2.0-bad\n");
+      const back = run(a, "migrate pre", migrateCommand("pre", "v1.0.0", a.root));
+      assert.equal(back.code, 1);
+      assert.match(back.stderr, /v1\.1\.0 is live and v1\.0\.0 is an older minor series: its code would run on tables v1\.1\.0 has migrated/);
+    } finally {
+      writeFileSync(previousFile, previous);
+    }
+    assert.deepEqual(standIn.calls().filter((c) => c.name === "systemd-run"), [], "no migration ran");
   });
 
   it("switching to the live version only checks health", (t) => {

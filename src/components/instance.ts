@@ -153,6 +153,7 @@ export class MastodonInstance extends pulumi.ComponentResource {
           }),
         ),
         ...(spec.mastodon.admin ? { admin: spec.mastodon.admin } : {}),
+        registrations: spec.mastodon.registrations,
         dataReady: [database.done, ...this.provider.dataReady, ...dataHosts],
       },
       child,

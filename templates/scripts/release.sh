@@ -7,7 +7,7 @@
 # WorkingDirectory. An upgrade builds beside the running release, so the switch is a rename.
 #
 # Usage: mastodon-release [--root DIR] <subcommand> ...
-#   build VERSION                      clone, check Ruby, bundle, yarn, precompile (idempotent)
+#   build VERSION                      clone, check Ruby and Node, bundle, yarn, precompile (idempotent)
 #   migrate pre|post VERSION           pre- or post-deployment migrations, straight to Postgres
 #                                      (refused for a step that skips a minor series or goes back
 #                                      one: the program switches no host before these ran)
@@ -175,6 +175,42 @@ meets() {
   esac
 }
 
+# Does Node $1 meet one npm comparator set ("OP VERSION" separated by spaces; ^ and ~ as npm
+# reads them for the plain versions Mastodon writes)? Anything else is refused, never guessed.
+node_meets_set() {
+  local have="$1" c v major minor
+  for c in $2; do
+    case "$c" in
+      ^*) v="${c#^}"; major="${v%%.*}"
+        meets "$have" ">=$v" && meets "$have" "<$((major + 1))" || return 1 ;;
+      ~*) v="${c#\~}"; major="${v%%.*}"; minor="$(cut -s -d. -f2 <<< "$v")"
+        meets "$have" ">=$v" && meets "$have" "<$major.$(( ${minor:-0} + 1 ))" || return 1 ;;
+      *.x) v="${c%%.x*}"; meets "$have" ">=$v" && meets "$have" "<$((${v%%.*} + 1))" || return 1 ;;
+      *) [[ "$c" =~ ^(>=|<=|>|<|=)?[0-9]+(\.[0-9]+){0,2}$ ]] || return 2
+        meets "$have" "$c" || return 1 ;;
+    esac
+  done
+}
+
+# The release's Node requirement is package.json's engines.node (the streaming server's and the
+# asset build's Node); Debian 13 ships Node 20, which runs 4.3 to 4.5, while 4.6 asks for 22.
+check_node() {
+  local dir="$1" version="$2" have range alt rc
+  local -a alts
+  have="$(node -e 'process.stdout.write(process.versions.node)')" || die "cannot run node on this host (is the nodejs package installed?)"
+  range="$(node -e 'const p = require(process.argv[1]); process.stdout.write(String((p.engines || {}).node || ""))' "$dir/package.json")" \
+    || die "$version has no readable package.json"
+  [ -n "$range" ] || return 0
+  # npm also reads ">= 18" (an operator apart from its version) as one comparator.
+  IFS='|' read -r -a alts <<< "$(sed -E 's/(>=|<=|>|<|=)[[:space:]]+/\1/g; s/\|\|/|/g' <<< "$range")"
+  for alt in "${alts[@]}"; do
+    rc=0; node_meets_set "$have" "$alt" || rc=$?
+    [ "$rc" -ne 2 ] || die "$version's engines.node '$range' is not a range this script reads; check Node $have against it by hand"
+    if [ "$rc" -eq 0 ]; then say "Node $have meets $version's engines.node ($range)"; return 0; fi
+  done
+  die "$version needs Node $range (its package.json engines.node) but this host has Node $have"
+}
+
 # The release's Ruby requirement is its Gemfile's `ruby` line (what Bundler enforces); Mastodon
 # pins .ruby-version to the newest Ruby it tests (3.4.x for 4.5) while its Gemfile accepts a range
 # (>= 3.2.0, < 3.5.0), which is why Debian 13's Ruby 3.3 runs 4.3 to 4.5. Only when the Gemfile
@@ -237,6 +273,7 @@ cmd_build() {
   say "cloning $version from $REPO"
   as_app git -c advice.detachedHead=false clone --quiet --depth 1 --branch "$version" -- "$REPO" "$build_dir"
   check_ruby "$build_dir" "$version"
+  check_node "$build_dir" "$version"
 
   cd "$build_dir"
   say "installing gems"

@@ -152,7 +152,17 @@ describe("release rollout", () => {
     const admin = cmd(prod, "prod-release-worker-1-admin");
     assert.deepEqual(input(admin, "triggers"), []);
     assert.ok(dependsOn(admin, cmd(prod, "prod-release-worker-1-migrate-post")));
-    assert.match(String(input(admin, "create")), /tootctl 'accounts' 'create' 'admin' '--email' 'admin@example.social'/);
+    assert.match(String(input(admin, "create")), /tootctl 'accounts' 'create' 'admin' '--email' 'admin@example.social' '--confirmed' '--approve' '--role' 'Owner'/);
+  });
+
+  it("the registrations mode is applied after the migrations, and again only when the stack changes it", async () => {
+    const reg = cmd(prod, "prod-release-worker-1-registrations");
+    assert.ok(dependsOn(reg, cmd(prod, "prod-release-worker-1-migrate-post")));
+    assert.equal(prod.spec.mastodon.registrations, "approval");
+    assert.deepEqual(input(reg, "triggers"), ["approval"]);
+    assert.match(String(input(reg, "create")), /tootctl 'settings' 'registrations' 'approved'$/);
+    const closed = await runProgram(parseStack(edited("prod", (d) => (d.mastodon.registrations = "closed")), "prod.yaml"));
+    assert.match(String(input(cmd(closed, "prod-release-worker-1-registrations"), "create")), /tootctl 'settings' 'registrations' 'close'$/);
   });
 
   it("a version bump changes the release triggers and no converge trigger", async () => {

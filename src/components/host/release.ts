@@ -14,7 +14,7 @@ import { installScriptCommand } from "./commands";
 import { buildCommand, migrateCommand, pruneCommand, releaseScript, RELEASE_PATH, switchCommand } from "./release-commands";
 import type { Rollout } from "./rollout";
 import { fillPlaceholders } from "../../plan/render/placeholders";
-import { adminCommand } from "./admin";
+import { adminCommand, registrationsCommand } from "./admin";
 
 export interface ReleaseHost {
   id: pulumi.Input<string>;
@@ -31,6 +31,8 @@ export interface MastodonReleaseArgs {
   rollout: Rollout;
   hosts: Record<string, ReleaseHost>;
   admin?: { username: string; email: string };
+  /** mastodon.registrations, set after the migrations and again whenever the stack changes it. */
+  registrations?: "open" | "approval" | "closed";
   keepReleases?: number;
   /** Must be done before the first migration: database role and grants, managed clusters, data hosts. */
   dataReady: pulumi.Resource[];
@@ -92,6 +94,10 @@ export class MastodonRelease extends pulumi.ComponentResource {
     this.migratePost = run(`${rollout.migrationHost}-migrate-post`, migrator, { create: migrateCommand("post", version) }, [version], Object.values(this.switches));
     for (const r of rollout.hosts) run(`${r.name}-prune`, host(r.name), { create: pruneCommand(args.keepReleases ?? KEEP_RELEASES) }, [version], [this.migratePost]);
 
+    if (args.registrations) {
+      // Triggered by the mode only: a change made in the admin UI stands until the stack file changes it.
+      run(`${rollout.migrationHost}-registrations`, migrator, { create: registrationsCommand(args.registrations) }, [args.registrations], [this.migratePost]);
+    }
     if (args.admin) {
       // No trigger: created once for a new instance, never again (renaming the admin in the
       // stack file does not create a second owner).

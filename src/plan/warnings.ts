@@ -16,7 +16,6 @@ export function planWarnings(spec: Spec, hosts: readonly PlannedHost[]): string[
   if (spec.media.r2 && !spec.media.r2.customDomain) out.push("R2 media is served from the bucket's r2.dev host, which Cloudflare rate-limits and does not cache: set media.r2.customDomain (DNS on Cloudflare) for a real instance");
   // Debian does not package OpenSearch, and a booted host showed nothing else installs it: the
   // plan sizes its heap and points ES_HOST at it, but the server must come from its own repository.
-  if (spec.search.selfHosted) out.push(`search.selfHosted: mastodon-stack sizes OpenSearch on ${spec.search.selfHosted.host} and points Mastodon at it, but does not install it (Debian has no package): install OpenSearch 2 from artifacts.opensearch.org on that host, or use search.managed or search.off`);
   for (const n of namesOutsideZone(spec)) out.push(`${n} is outside the DNS zone ${dnsZone(spec)}: point it at the instance yourself`);
   // Data services are sized to fill their host; only application hosts can run short.
   for (const h of hosts.filter((x) => x.processes.length > 0)) {

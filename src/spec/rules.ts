@@ -6,6 +6,7 @@ import type { Role } from "./schema/common";
 import type { Spec } from "./schema/stack";
 import { dnsZone, inZone, webDomainOf } from "./dns";
 import { checkNetwork } from "./network-rules";
+import { checkRelease } from "./release-rules";
 
 export type Path = readonly (string | number)[];
 
@@ -208,5 +209,6 @@ export function checkRules(spec: Spec): RuleIssue[] {
   checkMedia(spec, report);
   checkScheduler(spec, report);
   checkDns(spec, report);
+  checkRelease(spec, report);
   return issues;
 }

@@ -9,8 +9,9 @@ import { after, test } from "node:test";
 import { parse } from "yaml";
 import type { PlannedHost } from "../../src/plan/types";
 import { buildPlan } from "../../src/plan";
-import { loadStack } from "../../src/spec/load";
+import { loadStack, parseStack } from "../../src/spec/load";
 import { EXAMPLES, examplePlan, ROOT } from "../helpers/plans";
+import { edited } from "../helpers/stacks";
 import { requireTool } from "../helpers/tools";
 
 const dir = mkdtempSync(join(tmpdir(), "cloud-init-test-"));
@@ -56,6 +57,33 @@ for (const name of EXAMPLES) {
     }
   });
 }
+
+test("a 4.6 release gets Node 24 from NodeSource, its key pinned by fingerprint, without Debian's corepack; 4.5 stays on Debian's Node", (t) => {
+  if (!requireTool(t, "cloud-init", "cloud-init")) return;
+  const v46 = buildPlan(parseStack(edited("hobby", (d) => (d.mastodon.version = "v4.6.5")), "hobby.yaml"));
+  for (const host of v46.hosts) {
+    const cfg = config(host) as CloudConfig & { apt?: { sources?: Record<string, { source: string; keyid: string }> } };
+    const file = join(dir, `v46-${host.name}.yaml`);
+    writeFileSync(file, host.userData);
+    const r = schema(file);
+    assert.equal(r.status, 0, `${host.name}: cloud-init schema failed:\n${r.stdout}${r.stderr}`);
+    if (host.processes.length === 0) {
+      assert.equal(cfg.apt, undefined, `${host.name} runs no Mastodon process and needs no Node`);
+      continue;
+    }
+    assert.deepEqual(cfg.apt?.sources?.nodesource, {
+      source: "deb [signed-by=$KEY_FILE] https://deb.nodesource.com/node_24.x nodistro main",
+      keyid: "6F71F525282841EEDAF851B42F59B5F99B1BE0B4",
+      keyserver: "keyserver.ubuntu.com",
+    });
+    assert.ok(cfg.packages.includes("nodejs") && !cfg.packages.includes("node-corepack"), cfg.packages.join(" "));
+  }
+  for (const host of examplePlan("hobby").hosts) {
+    const cfg = config(host) as CloudConfig & { apt?: unknown };
+    assert.equal(cfg.apt, undefined);
+    if (host.processes.length > 0) assert.ok(cfg.packages.includes("node-corepack"));
+  }
+});
 
 test("cloud-init schema rejects an invalid cloud-config (the check can fail)", (t) => {
   if (!requireTool(t, "cloud-init", "cloud-init")) return;

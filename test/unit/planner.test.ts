@@ -79,12 +79,12 @@ test("overrides are allowed but still checked against memory, with a bigger size
   assert.match(e.problems[0]!, /fix: move web to another host or use cx33$/);
 });
 
-test("roles sharing a host split its CPU: the single box gives Puma a quarter of 8 vCPU", () => {
+test("roles sharing a host split its CPU: the single box gives Puma half of 8 vCPU", () => {
   const box = examplePlan("single").hosts[0]!;
   const puma = box.processes.find((p) => p.kind === "web")!;
-  assert.equal(puma.workers, 3);
+  assert.equal(puma.workers, 4);
   assert.equal(box.processes.filter((p) => p.kind === "streaming").length, 2);
-  assert.ok(box.memory.items.some((i) => i.what === "postgres") && box.memory.items.some((i) => i.what === "opensearch"));
+  assert.ok(box.memory.items.some((i) => i.what === "postgres") && !box.memory.items.some((i) => i.what === "opensearch"));
 });
 
 test("the same spec plans to identical output", () => {
@@ -106,8 +106,3 @@ test("cost: hobby is three cx23 and one IPv4 address", () => {
   assert.equal(cost.lines.filter((l) => l.resource.startsWith("ipv4")).length, 1);
 });
 
-test("self-hosted search is planned but warned about: nothing installs OpenSearch on the host", () => {
-  const single = examplePlan("single");
-  assert.ok(single.warnings.some((w) => w.startsWith("search.selfHosted: mastodon-stack sizes OpenSearch on box") && w.includes("does not install it")), single.warnings.join("\n"));
-  assert.ok(!examplePlan("prod").warnings.some((w) => w.startsWith("search.selfHosted")));
-});

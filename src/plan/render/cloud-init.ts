@@ -57,7 +57,7 @@ function needsMastodonUser(host: SizedHost, files: readonly HostFile[]): boolean
 
 export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: readonly HostFile[]): string {
   const egress = egressFor(ctx, host);
-  const { packages, pgdgPostgres } = hostPackages(ctx, host, files, egress.kind === "gateway");
+  const { packages, pgdgPostgres, nodesource } = hostPackages(ctx, host, files, egress.kind === "gateway");
   const sysctl = sysctlLines(ctx, host, egress);
 
   const writeFiles: WriteFile[] = [file(SSHD_DROP_IN, SSHD_HARDENING), file(APT_PERIODIC, UNATTENDED)];
@@ -106,6 +106,10 @@ export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: read
     disable_root: false,
     ssh_pwauth: false,
     users,
+    // The key is fetched by its full fingerprint, so only NodeSource's own key is accepted.
+    ...(nodesource
+      ? { apt: { sources: { nodesource: { source: `deb [signed-by=$KEY_FILE] https://deb.nodesource.com/node_${nodesource.major}.x nodistro main`, keyid: nodesource.fingerprint, keyserver: "keyserver.ubuntu.com" } } } }
+      : {}),
     package_update: true,
     package_upgrade: true,
     packages,

@@ -1,6 +1,7 @@
 // Debian packages a host needs for its roles, installed by cloud-init on first boot so the
 // converge step finds its tools. The image is Debian 13 (trixie), as the units assume
 // (/usr/bin/bundle and /usr/bin/node from Debian's ruby and nodejs packages).
+import { NODESOURCE, nodeFor } from "../../../catalog/mastodon-releases";
 import type { SizedHost } from "../../capacity/hosts";
 import type { HostFile } from "../../types";
 import type { RenderContext } from "../context";
@@ -58,12 +59,19 @@ export interface HostPackages {
   packages: string[];
   /** A PostgreSQL major that needs the PGDG repository first (runcmd installs it). */
   pgdgPostgres?: string;
+  /** Node from NodeSource's repository: the release needs a newer one than Debian's. */
+  nodesource?: { major: number; fingerprint: string };
 }
 
 export function hostPackages(ctx: RenderContext, host: SizedHost, files: readonly HostFile[], natGateway: boolean): HostPackages {
   const set = new Set(BASE);
   const add = (...names: string[]) => names.forEach((n) => set.add(n));
-  if (host.processes.length > 0) add(...APP);
+  const node = nodeFor(ctx.spec.mastodon.version);
+  if (host.processes.length > 0) {
+    add(...APP);
+    // NodeSource's nodejs carries its own corepack; Debian's node-corepack would collide with it.
+    if (node.source === "nodesource") set.delete("node-corepack");
+  }
   if (host.roles.includes("proxy")) add("nginx", ...acmePackages(acmeMode(ctx.spec)));
   if (runsRedis(ctx, host)) add("redis-server");
   if (runsPgbouncer(ctx, host)) add("pgbouncer");
@@ -81,5 +89,6 @@ export function hostPackages(ctx: RenderContext, host: SizedHost, files: readonl
       pgdgPostgres = pg.version;
     }
   }
-  return { packages: [...set].sort(), ...(pgdgPostgres ? { pgdgPostgres } : {}) };
+  const nodesource = host.processes.length > 0 && node.source === "nodesource" ? { nodesource: { major: node.major, fingerprint: NODESOURCE.fingerprint } } : {};
+  return { packages: [...set].sort(), ...(pgdgPostgres ? { pgdgPostgres } : {}), ...nodesource };
 }

@@ -4,10 +4,23 @@ import type { HostInstance } from "../topology";
 import type { MemoryItem, PlannedHost, PlannedProcess } from "../types";
 import { allot, runsPgbouncer, type Allotment } from "./allotment";
 
-import { explicitGroups, planSidekiq, toProcesses } from "./sidekiq";
+import { explicitGroups, planSidekiq, sidekiqTarget, toProcesses, type SidekiqSizing } from "./sidekiq";
+import { SIDEKIQ_MAX_THREADS } from "./model";
 import { planPuma, planStreaming } from "./web";
 
-export type SizedHost = Omit<PlannedHost, "files" | "userData"> & { allotment: Allotment; instance: HostInstance };
+export type SizedHost = Omit<PlannedHost, "files" | "userData"> & {
+  allotment: Allotment;
+  instance: HostInstance;
+  /** How the derived Sidekiq layout was sized (hosts without explicit queue groups). */
+  sidekiqSizing?: SidekiqSizing;
+};
+
+export interface SidekiqOptions {
+  /** This host's derived layout takes the scheduler queue (one host in the stack). */
+  scheduler: boolean;
+  /** Most threads the derived layout may use under a fixed connection limit. */
+  connectionCap?: number;
+}
 
 function atLeast44(version: string): boolean {
   const [major, minor] = version.slice(1).split(".").map(Number);
@@ -21,7 +34,7 @@ export function pgbouncerHosts(spec: Spec, instances: readonly HostInstance[]): 
   return dedicated.length > 0 ? dedicated : instances.filter((h) => h.roles.includes("postgres")).map((h) => h.name);
 }
 
-export function sizeHost(spec: Spec, host: HostInstance, pgbouncers: readonly string[]): SizedHost {
+export function sizeHost(spec: Spec, host: HostInstance, pgbouncers: readonly string[], sidekiq: SidekiqOptions = { scheduler: false }): SizedHost {
   const a = allot(spec, host, runsPgbouncer(spec, host, pgbouncers));
   const roles = host.roles;
   const processes: PlannedProcess[] = [];
@@ -35,12 +48,14 @@ export function sizeHost(spec: Spec, host: HostInstance, pgbouncers: readonly st
   const runsSidekiq = roles.includes("sidekiq");
   const appShare = runsWeb && runsSidekiq ? Math.floor(appMb / 2) : appMb;
   if (runsWeb) processes.push(planPuma(a.cpuShare, appShare, spec.tuning.puma));
-  if (runsSidekiq) {
+  let sidekiqSizing: SidekiqSizing | undefined;
+  if (runsSidekiq && host.group.sidekiq) {
+    processes.push(...toProcesses(explicitGroups(host.group.sidekiq.groups, Math.min(SIDEKIQ_MAX_THREADS, sidekiqTarget(a.cpuShare)))));
+  } else if (runsSidekiq) {
     const fasp = atLeast44(spec.mastodon.version);
-    const groups = host.group.sidekiq
-      ? explicitGroups(host.group.sidekiq.groups, Math.round(a.cpuShare * 30))
-      : planSidekiq(a.cpuShare, runsWeb ? appMb - (processes.find((p) => p.kind === "web")?.memoryMb ?? 0) : appShare, host.runsScheduler, fasp);
-    processes.push(...toProcesses(groups));
+    const memoryMb = runsWeb ? appMb - (processes.find((p) => p.kind === "web")?.memoryMb ?? 0) : appShare;
+    sidekiqSizing = planSidekiq(a.cpuShare, memoryMb, sidekiq.scheduler, fasp, sidekiq.connectionCap);
+    processes.push(...toProcesses(sidekiqSizing.groups));
   }
 
   // Present processes in a fixed order (web, streaming, sidekiq) whatever order they were sized in.
@@ -67,6 +82,7 @@ export function sizeHost(spec: Spec, host: HostInstance, pgbouncers: readonly st
     memory: { items, usedMb, availableMb: host.size.memoryMb - a.headroomMb, headroomMb: a.headroomMb },
     allotment: a,
     instance: host,
+    ...(sidekiqSizing ? { sidekiqSizing } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 // Sizes every process on every host and checks each host's memory budget.
+import { queuesOf } from "../../spec/schema/common";
 import type { Spec } from "../../spec/schema/stack";
 import type { HostInstance } from "../topology";
 import type { MemoryItem, PlannedHost, PlannedProcess } from "../types";
@@ -20,11 +21,6 @@ export interface SidekiqOptions {
   scheduler: boolean;
   /** Most threads the derived layout may use under a fixed connection limit. */
   connectionCap?: number;
-}
-
-function atLeast44(version: string): boolean {
-  const [major, minor] = version.slice(1).split(".").map(Number);
-  return (major ?? 0) > 4 || ((major ?? 0) === 4 && (minor ?? 0) >= 4);
 }
 
 export function pgbouncerHosts(spec: Spec, instances: readonly HostInstance[]): string[] {
@@ -52,7 +48,7 @@ export function sizeHost(spec: Spec, host: HostInstance, pgbouncers: readonly st
   if (runsSidekiq && host.group.sidekiq) {
     processes.push(...toProcesses(explicitGroups(host.group.sidekiq.groups, Math.min(SIDEKIQ_MAX_THREADS, sidekiqTarget(a.cpuShare)))));
   } else if (runsSidekiq) {
-    const fasp = atLeast44(spec.mastodon.version);
+    const fasp = queuesOf(spec.mastodon.version).includes("fasp");
     const memoryMb = runsWeb ? appMb - (processes.find((p) => p.kind === "web")?.memoryMb ?? 0) : appShare;
     sidekiqSizing = planSidekiq(a.cpuShare, memoryMb, sidekiq.scheduler, fasp, sidekiq.connectionCap);
     processes.push(...toProcesses(sidekiqSizing.groups));

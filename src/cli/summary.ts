@@ -19,7 +19,8 @@ export function summaryMarkdown(plan: Plan, resources: readonly RecordedResource
   out.push("## Processes", "", table(["host", "unit", "workers", "threads", "DB_POOL", "connections", "queues", "memory MB"],
     plan.hosts.flatMap((h) => h.processes.map((p) => [h.name, p.unit, p.workers, p.threads, p.dbPool, p.connections, p.queues?.join(", ") ?? "", n(p.memoryMb)]))), "");
   const scheduler = plan.hosts.flatMap((h) => h.processes.filter((p) => p.queues?.includes("scheduler")).map((p) => `${h.name}/${p.unit}`));
-  out.push(`The scheduler queue runs in exactly one process: ${scheduler.join(", ")}.`, "");
+  out.push(`The scheduler queue runs in exactly one process: ${scheduler.join(", ")} (${plan.sizing.scheduler}).`, "");
+  if (plan.sizing.sidekiq.length) out.push("Sidekiq sizing:", "", ...plan.sizing.sidekiq.map((l) => `- ${l}`), "");
   out.push("## Connection budget", "", table(["clients", "processes", "each", "total"], [...b.clients.map((l) => [l.what, l.count, l.each, l.total]), ["**all clients**", "", "", `**${b.clientTotal}**`], ["reserve (migrations, consoles)", "", "", b.reserve]]), "");
   if (b.pooled) {
     out.push(`Pool: ${plan.services.pool.kind === "managed" ? "provider-managed PgBouncer" : `PgBouncer on ${plan.services.pool.hosts.join(", ")}`}, ${b.poolMode} mode (PREPARED_STATEMENTS=false).`, "");

@@ -3,7 +3,8 @@ import type { Spec } from "../spec/schema/stack";
 import { CapacityError } from "./capacity/capacity-error";
 import { budgetProblems, connectionBudget } from "./capacity/connections";
 import { postgresSettings, redisMaxmemoryMb, searchHeapMb, type PostgresSettings } from "./capacity/data-tuning";
-import { pgbouncerHosts, sizeHost, type SizedHost } from "./capacity/hosts";
+import { pgbouncerHosts, type SizedHost } from "./capacity/hosts";
+import { sizeStack } from "./capacity/stack-sizing";
 import { memoryProblems } from "./capacity/memory";
 import { estimateCost } from "./cost";
 import { makeEndpoints } from "./endpoints";
@@ -45,7 +46,8 @@ function servicePlan(spec: Spec, hosts: readonly SizedHost[], pgbouncers: string
 export function buildPlan(spec: Spec): Plan {
   const instances = expandHosts(spec);
   const pgbouncers = pgbouncerHosts(spec, instances);
-  const sized = instances.map((h) => sizeHost(spec, h, pgbouncers));
+  const sizing = sizeStack(spec, instances, pgbouncers);
+  const sized = sizing.hosts;
   const pgHost = sized.find((h) => h.roles.includes("postgres"));
   const budget = connectionBudget({ spec, hosts: sized, postgresVcpu: pgHost?.vcpu ?? 0 });
 
@@ -68,7 +70,7 @@ export function buildPlan(spec: Spec): Plan {
     endpointsFor: makeEndpoints(spec, sized, pgbouncers),
   };
   const hosts: PlannedHost[] = sized.map((host) => {
-    const { allotment: _a, instance: _i, ...h } = host;
+    const { allotment: _a, instance: _i, sidekiqSizing: _s, ...h } = host;
     const files = renderHost(ctx, host);
     return { ...h, files, userData: renderCloudInit(ctx, host, files) };
   });
@@ -79,6 +81,7 @@ export function buildPlan(spec: Spec): Plan {
     services,
     budget,
     cost: estimateCost(spec, hosts),
-    warnings: planWarnings(spec, hosts),
+    sizing: { scheduler: sizing.scheduler, sidekiq: sizing.sidekiq },
+    warnings: [...sizing.warnings, ...planWarnings(spec, hosts)],
   };
 }

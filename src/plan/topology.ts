@@ -12,8 +12,6 @@ export interface HostInstance {
   size: ServerSize;
   roles: Role[];
   privateAddress: string;
-  /** The one instance in the stack whose Sidekiq runs the scheduler queue (when groups are derived). */
-  runsScheduler: boolean;
 }
 
 export function instanceName(group: Host, index: number): string {
@@ -35,17 +33,12 @@ function address(spec: Spec, ordinal: number, name: string): string {
 
 export function expandHosts(spec: Spec): HostInstance[] {
   const out: HostInstance[] = [];
-  const explicitScheduler = spec.hosts.some((h) => h.sidekiq?.groups.some((g) => g.queues.includes("scheduler")));
-  let schedulerPlaced = explicitScheduler;
   for (const group of spec.hosts) {
     const size = serverSize(spec.provider.cloud, group.size);
     if (!size) throw new Error(`unknown size ${group.size}: the spec rules should have refused it`);
     for (let index = 0; index < group.count; index++) {
       const name = instanceName(group, index);
-      const derives = group.roles.includes("sidekiq") && !group.sidekiq;
-      const runsScheduler = derives && !schedulerPlaced;
-      if (runsScheduler) schedulerPlaced = true;
-      out.push({ name, group, index, size, roles: [...group.roles], privateAddress: address(spec, out.length, name), runsScheduler });
+      out.push({ name, group, index, size, roles: [...group.roles], privateAddress: address(spec, out.length, name) });
     }
   }
   return out;

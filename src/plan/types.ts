@@ -129,5 +129,7 @@ export interface Plan {
   services: ServicePlan;
   budget: ConnectionBudget;
   cost: CostSummary;
+  /** Why the sizing came out as it did, for the summary: where the scheduler runs, what bounded each derived Sidekiq host. */
+  sizing: { scheduler: string; sidekiq: string[] };
   warnings: string[];
 }

@@ -2,7 +2,7 @@
 // needs a provider). They run after the shape is valid, and report every problem at once.
 import { closest } from "fastest-levenshtein";
 import { catalogFor } from "../catalog";
-import type { Role } from "./schema/common";
+import { queuesOf, type Role } from "./schema/common";
 import type { Spec } from "./schema/stack";
 import { dnsZone, inZone, webDomainOf } from "./dns";
 import { checkNetwork } from "./network-rules";
@@ -158,6 +158,26 @@ function checkScheduler(spec: Spec, report: Report): void {
   }
 }
 
+/**
+ * With every Sidekiq host on explicit queue groups, a queue no group lists has no process: its
+ * jobs pile up in Redis and never run (push: deliveries to other servers; pull: fetches;
+ * mailers: e-mail; fasp from 4.4). The scheduler has its own rule above. A host that derives
+ * its groups runs every queue, so any such host covers them all.
+ */
+function checkQueueCoverage(spec: Spec, report: Report): void {
+  const sidekiq = hostsWith(spec, "sidekiq");
+  if (sidekiq.length === 0 || sidekiq.some((i) => !spec.hosts[i]?.sidekiq)) return;
+  const listed = new Set(sidekiq.flatMap((i) => spec.hosts[i]?.sidekiq?.groups.flatMap((g) => g.queues) ?? []));
+  const missing = queuesOf(spec.mastodon.version).filter((q) => q !== "scheduler" && !listed.has(q));
+  if (missing.length === 0) return;
+  const list = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(", ")} and ${missing.at(-1)}`;
+  report(
+    ["hosts", sidekiq[0]!, "sidekiq", "groups"],
+    `no Sidekiq process runs the ${list} queue${missing.length === 1 ? "" : "s"} (Mastodon ${spec.mastodon.version}), so ${missing.length === 1 ? "its" : "their"} jobs would never run`,
+    `add ${missing.length === 1 ? "it" : "them"} to a queue group, e.g. { queues: [${missing.join(", ")}] }, or remove a Sidekiq host's sidekiq section so the planner derives groups for every queue`,
+  );
+}
+
 /** The plan numbers hosts from x.y.1.10 and keeps x.y.0.x for the gateway and balancer. */
 const MAX_PRIVATE_PREFIX = 22;
 
@@ -208,6 +228,7 @@ export function checkRules(spec: Spec): RuleIssue[] {
   checkDataServices(spec, report);
   checkMedia(spec, report);
   checkScheduler(spec, report);
+  checkQueueCoverage(spec, report);
   checkDns(spec, report);
   checkRelease(spec, report);
   return issues;

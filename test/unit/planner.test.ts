@@ -17,10 +17,58 @@ function refusal(text: string): CapacityError {
   throw new Error("expected the plan to be refused");
 }
 
-test("a dedicated 2-vCPU web host gets 3 Puma workers × 9 threads, like the reference deployment", () => {
+type Planned = ReturnType<typeof planOf>;
+const processesOf = (plan: Planned, host: string) => plan.hosts.find((h) => h.name === host)!.processes;
+const layout = (plan: Planned, host: string) => processesOf(plan, host).map((p) => `${p.queues!.join("+")}:${p.threads}`);
+
+test("a dedicated 2-vCPU web host gets 3 Puma workers like the reference deployment, 5 threads each", () => {
   const web = examplePlan("prod").hosts.find((h) => h.name === "web-1")!;
   const puma = web.processes.find((p) => p.kind === "web")!;
-  assert.deepEqual([puma.workers, puma.threads, puma.dbPool, puma.connections], [3, 9, 9, 27]);
+  assert.deepEqual([puma.workers, puma.threads, puma.dbPool, puma.connections], [3, 5, 5, 15]);
+});
+
+test("bigger web hosts get more Puma workers, not more threads per worker", () => {
+  const plan = planOf(
+    edited("prod", (d) => {
+      d.hosts.splice(1, 1, { name: "w2", size: "s-2vcpu-4gb", roles: ["web", "streaming"] }, { name: "w4", size: "s-4vcpu-8gb", roles: ["web"] }, { name: "w8", size: "s-8vcpu-16gb", roles: ["web"] });
+    }),
+  );
+  const puma = (host: string) => processesOf(plan, host).find((p) => p.kind === "web")!;
+  assert.deepEqual(["w2", "w4", "w8"].map((h) => [puma(h).workers, puma(h).threads, puma(h).connections]), [
+    [3, 5, 15],
+    [6, 5, 30],
+    [12, 5, 60],
+  ]);
+});
+
+test("reference 001's worker hosts: 2 vCPU / 4 GB and 4 vCPU / 8 GB both run 120 threads; the scheduler goes to the roomier one, not the first", () => {
+  const plan = planOf(
+    edited("prod", (d) => {
+      d.hosts.splice(2, 1, { name: "scotty", size: "s-2vcpu-4gb", roles: ["sidekiq"] }, { name: "decker", size: "s-4vcpu-8gb", roles: ["sidekiq"] });
+    }),
+  );
+  assert.deepEqual(layout(plan, "scotty"), ["default:25", "push:25", "ingress:20", "ingress:20", "mailers+fasp:5", "pull:25"]);
+  assert.deepEqual(layout(plan, "decker"), ["default:25", "push:25", "ingress:25", "mailers+fasp:5", "pull:25", "scheduler:15"]);
+  for (const host of ["scotty", "decker"]) {
+    assert.ok(processesOf(plan, host).every((p) => p.threads <= 25 && p.dbPool === p.threads), host);
+  }
+  assert.equal(plan.sizing.scheduler, "placed on decker: it has the most memory free after its planned processes of the derived Sidekiq hosts (4,007 MB; next scotty with 526 MB)");
+  assert.deepEqual(plan.sizing.sidekiq, [
+    "scotty (s-2vcpu-4gb): 120 Sidekiq threads in 6 processes, the target for its CPU share (reference 001 ran 120 threads on 2 vCPU / 4 GB and on 4 vCPU / 8 GB)",
+    "decker (s-4vcpu-8gb): 120 Sidekiq threads in 6 processes, the target for its CPU share (reference 001 ran 120 threads on 2 vCPU / 4 GB and on 4 vCPU / 8 GB)",
+  ]);
+  assert.ok(!plan.warnings.some((w) => w.includes("Sidekiq threads cut")), plan.warnings.join("\n"));
+});
+
+test("equal Sidekiq hosts: the scheduler goes to the first in file order, and the summary says why", () => {
+  const plan = examplePlan("prod");
+  assert.equal(plan.sizing.scheduler, "placed on worker-1: the derived Sidekiq hosts have equal room (4,007 MB free, 4 vCPU), so the first in file order takes it");
+});
+
+test("a Sidekiq host too small for 120 threads gets what its memory allows, and the summary says so", () => {
+  const plan = planOf(edited("prod", (d) => (d.hosts[2] = { name: "worker", size: "s-2vcpu-2gb", roles: ["sidekiq"] })));
+  assert.deepEqual(layout(plan, "worker"), ["default+push+ingress+mailers+pull+scheduler+fasp:19", "default+push+ingress+mailers+pull+fasp:18", "default+push+ingress+mailers+pull+fasp:18"]);
+  assert.deepEqual(plan.sizing.sidekiq, ["worker (s-2vcpu-2gb): 55 Sidekiq threads in 3 processes, fewer than the target 120 because more would not fit the host's memory"]);
 });
 
 test("a 4-vCPU Sidekiq host runs 120 threads in per-queue processes (reference 001)", () => {
@@ -57,13 +105,45 @@ for (const name of EXAMPLES) {
 
 test("prod's pool is sized from the managed database's limit less the reserve", () => {
   const b = examplePlan("prod").budget;
-  assert.deepEqual([b.clientTotal, b.databaseLimit, b.poolSize, b.poolMode], [314, 97, 87, "transaction"]);
+  assert.deepEqual([b.clientTotal, b.databaseLimit, b.poolSize, b.poolMode], [290, 97, 87, "transaction"]);
 });
 
-test("without a pool, prod's clients exceed the database and the stack is refused with the numbers", () => {
-  const e = refusal(edited("prod", (d) => (d.postgres.pool = { enabled: false })));
+test("without a pool, prod's Sidekiq hosts shrink to what the database's connections leave, with the reason and the fix", () => {
+  const plan = planOf(edited("prod", (d) => (d.postgres.pool = { enabled: false })));
+  assert.deepEqual(layout(plan, "worker-1"), ["default+push+ingress+mailers+pull+scheduler+fasp:18"]);
+  assert.deepEqual(layout(plan, "worker-2"), ["default+push+ingress+mailers+pull+fasp:18"]);
+  assert.deepEqual([plan.budget.clientTotal, plan.budget.reserve, plan.budget.databaseLimit], [86, 10, 97]);
+  const why =
+    "Sidekiq threads cut to fit the database connections (worker-1 18 of 120, worker-2 18 of 120): the database's 97 (db-s-2vcpu-4gb: 97 connections (provider limit less its reserved)) less the 10 reserve leaves 87 client connections; web, streaming and explicit Sidekiq groups take 50, so derived Sidekiq layouts share 37; fix: enable postgres.pool (PgBouncer, transaction mode) or use a larger postgres.managed.size";
+  assert.deepEqual(plan.sizing.sidekiq, [
+    "worker-1 (s-4vcpu-8gb): 18 Sidekiq threads in 1 process, fewer than the target 120 because of the database connections",
+    "worker-2 (s-4vcpu-8gb): 18 Sidekiq threads in 1 process, fewer than the target 120 because of the database connections",
+    why,
+  ]);
+  assert.equal(plan.warnings.filter((w) => w === why).length, 1);
+});
+
+test("an explicit max_client_conn bounds the derived Sidekiq threads too", () => {
+  const plan = planOf(edited("prod", (d) => (d.postgres.pool.maxClientConn = 200)));
+  assert.deepEqual([plan.budget.clientTotal, plan.budget.clientLimit], [190, 200]);
+  assert.match(plan.warnings.find((w) => w.startsWith("Sidekiq threads cut"))!, /\(worker-1 70 of 120, worker-2 70 of 120\): postgres\.pool\.maxClientConn 200 less the 10 reserve leaves 190 client connections; .*; fix: raise postgres\.pool\.maxClientConn$/);
+});
+
+test("with a pool whose client limit follows the plan, nothing is cut", () => {
+  const plan = examplePlan("prod");
+  assert.ok(!plan.warnings.some((w) => w.startsWith("Sidekiq threads cut")), plan.warnings.join("\n"));
+  assert.ok(plan.sizing.sidekiq.every((l) => !l.includes("because of the database connections")));
+});
+
+test("without a pool, a stack whose web tier alone exceeds the database is still refused with the numbers", () => {
+  const e = refusal(
+    edited("prod", (d) => {
+      d.postgres.pool = { enabled: false };
+      d.tuning = { puma: { threads: 25 } };
+    }),
+  );
   assert.deepEqual(e.problems, [
-    "314 connections (puma (3 workers × 9 threads) 54 + streaming (pool 10) 20 + sidekiq default (25 threads) 50 + sidekiq push (25 threads) 50 + sidekiq ingress (25 threads) 25 + sidekiq mailers+fasp (5 threads) 10 + sidekiq pull (25 threads) 50 + sidekiq scheduler (15 threads) 15 + sidekiq ingress (20 threads) 40) + 10 reserve exceed the database's 97 (db-s-2vcpu-4gb: 97 connections (provider limit less its reserved)); fix: enable postgres.pool (PgBouncer, transaction mode) or use a larger postgres.managed.size",
+    "180 connections (puma (3 workers × 25 threads) 150 + streaming (pool 10) 20 + sidekiq default+push+ingress+mailers+pull+scheduler+fasp (5 threads) 5 + sidekiq default+push+ingress+mailers+pull+fasp (5 threads) 5) + 10 reserve exceed the database's 97 (db-s-2vcpu-4gb: 97 connections (provider limit less its reserved)); fix: enable postgres.pool (PgBouncer, transaction mode) or use a larger postgres.managed.size",
   ]);
 });
 
@@ -73,7 +153,7 @@ test("an explicit pool larger than the database allows is refused with a concret
 });
 
 test("overrides are allowed but still checked against memory, with a bigger size suggested", () => {
-  const e = refusal(edited("hobby", (d) => (d.tuning = { puma: { workers: 8 } })));
+  const e = refusal(edited("hobby", (d) => (d.tuning = { puma: { workers: 11 } })));
   assert.equal(e.problems.length, 1);
   assert.match(e.problems[0]!, /^host web \(cx23: 2 vCPU, 4,096 MB\) needs 4,\d{3} MB but has 3,482 MB after 15% headroom \(.*mastodon-web \d/);
   assert.match(e.problems[0]!, /fix: move web to another host or use cx33$/);

@@ -48,6 +48,8 @@ test("npm run plan writes summary, plan.json and files; two runs are byte-identi
     assert.deepEqual(ta, tree(b));
     const summary = ta.get("prod/summary.md")!;
     for (const section of ["## Connection budget", "## Memory per host", "## Monthly cost", "```mermaid", "## Processes"]) assert.ok(summary.includes(section), section);
+    assert.ok(summary.includes("The scheduler queue runs in exactly one process: worker-1/mastodon-sidekiq-scheduler.service (placed on worker-1: the derived Sidekiq hosts have equal room (4,007 MB free, 4 vCPU), so the first in file order takes it)."), summary);
+    assert.ok(summary.includes("- worker-2 (s-4vcpu-8gb): 120 Sidekiq threads in 6 processes, the target for its CPU share"), summary);
     for (const [path, content] of ta) assert.doesNotMatch(content, /\{\{secret:/, `${path} holds an unredacted secret marker`);
   } finally {
     rmSync(a, { recursive: true, force: true });
@@ -75,11 +77,11 @@ test("a refused stack exits non-zero, names file:line, and writes nothing", () =
 test("an over-budget stack is refused before anything is written", () => {
   const out = mkdtempSync(join(tmpdir(), "plan-big-"));
   const stack = join(out, "big.yaml");
-  writeFileSync(stack, readFileSync(join(ROOT, "stacks/prod.yaml"), "utf8").replace("pool: { mode: transaction }", "pool: { enabled: false }"));
+  writeFileSync(stack, readFileSync(join(ROOT, "stacks/prod.yaml"), "utf8").replace("pool: { mode: transaction }", "pool: { enabled: false }") + "tuning: { puma: { threads: 25 } }\n");
   try {
     const r = runPlan(["--stack", stack, "--out", out]);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /the stack does not fit its hosts:\n- 314 connections .* exceed the database's 97/);
+    assert.match(r.stderr, /the stack does not fit its hosts:\n- 180 connections .* exceed the database's 97/);
     assert.deepEqual(readdirSync(out), ["big.yaml"]);
   } finally {
     rmSync(out, { recursive: true, force: true });

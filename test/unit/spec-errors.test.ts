@@ -95,15 +95,59 @@ test("every service needs a host with its role", () => {
 
 test("the scheduler queue runs in exactly one process", () => {
   const twice = edited("prod", (d) => {
-    d.hosts[2].sidekiq = { groups: [{ queues: ["default", "scheduler"] }] };
+    d.hosts[2].sidekiq = { groups: [{ queues: ["default", "push", "ingress", "mailers", "pull", "fasp", "scheduler"] }] };
   });
   const issues = issuesOf(twice);
+  assert.equal(issues.length, 1);
   assert.equal(issues[0]?.path, "hosts[2].sidekiq.groups[0].queues");
   assert.equal(issues[0]?.message, "the scheduler queue would run in 2 processes across the stack; it must run in exactly one");
   const never = edited("prod", (d) => {
     d.hosts[2].sidekiq = { groups: [{ queues: ["default", "push"] }] };
   });
   assert.equal(issuesOf(never)[0]?.message, "no Sidekiq process runs the scheduler queue, so periodic jobs would never run");
+});
+
+const EXPLICIT_ONLY = `name: q
+domain: q.example.social
+mastodon: { version: v4.5.2 }
+provider: { cloud: hetzner, region: fsn1 }
+network:
+  adminCidrs: [203.0.113.7/32]
+hosts:
+  - { name: data, size: cx23, roles: [postgres, redis] }
+  - { name: app, size: cx23, roles: [proxy, web, streaming] }
+  - name: jobs
+    size: cx23
+    roles: [sidekiq]
+    sidekiq:
+      groups:
+        - { queues: [default, ingress] }
+        - { queues: [scheduler] }
+postgres: { selfHosted: { host: data } }
+redis: { selfHosted: { host: data } }
+media: { r2: {} }
+`;
+
+test("explicit queue groups that leave queues without a process are refused at the groups, naming the queues", () => {
+  const [issue, ...rest] = issuesOf(EXPLICIT_ONLY, "q.yaml");
+  assert.equal(rest.length, 0);
+  assert.deepEqual({ ...issue }, {
+    file: "q.yaml",
+    line: 15,
+    col: 9,
+    path: "hosts[2].sidekiq.groups",
+    message: "no Sidekiq process runs the push, mailers, pull and fasp queues (Mastodon v4.5.2), so their jobs would never run",
+    fix: "add them to a queue group, e.g. { queues: [push, mailers, pull, fasp] }, or remove a Sidekiq host's sidekiq section so the planner derives groups for every queue",
+  });
+  // fasp is only a queue from 4.4: a 4.3 stack is not told to run it.
+  const old = issuesOf(EXPLICIT_ONLY.replace("v4.5.2", "v4.3.0"), "q.yaml");
+  assert.deepEqual(old.map((i) => i.message), ["no Sidekiq process runs the push, mailers and pull queues (Mastodon v4.3.0), so their jobs would never run"]);
+  // Every queue listed somewhere across hosts: accepted.
+  const covered = EXPLICIT_ONLY.replace("{ queues: [scheduler] }", "{ queues: [scheduler, push, mailers, pull, fasp] }");
+  assert.equal(parseStack(covered, "q.yaml").hosts[2]?.sidekiq?.groups.length, 2);
+  // A host that derives its groups runs every queue, so the explicit host may run only some.
+  const derived = EXPLICIT_ONLY.replace("roles: [proxy, web, streaming] }", "roles: [proxy, web, streaming, sidekiq] }").replace("        - { queues: [scheduler] }\n", "");
+  assert.equal(parseStack(derived, "q.yaml").hosts.length, 3);
 });
 
 test("sidekiq threads above 25 are refused with the reason", () => {

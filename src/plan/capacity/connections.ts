@@ -101,3 +101,22 @@ export function budgetProblems(b: ConnectionBudget, spec: Spec): string[] {
   }
   return out;
 }
+
+/**
+ * The client connections the stack may plan when that number is fixed before sizing: a pool
+ * with an explicit postgres.pool.maxClientConn, or no pool in front of a database whose limit
+ * is given (managed, or tuning.postgres.maxConnections). Otherwise the limit follows the plan
+ * (max_client_conn and max_connections are rendered from the planned clients) and is undefined.
+ */
+export function fixedClientLimit(spec: Spec, postgresVcpu: number): { clients: number; source: string; fix: string } | undefined {
+  const reserve = spec.tuning.connectionReserve;
+  const pool = spec.postgres.pool;
+  if (pool.enabled) {
+    if (pool.maxClientConn === undefined) return undefined;
+    return { clients: pool.maxClientConn - reserve, source: `postgres.pool.maxClientConn ${pool.maxClientConn} less the ${reserve} reserve`, fix: "raise postgres.pool.maxClientConn" };
+  }
+  if (!spec.postgres.managed && spec.tuning.postgres?.maxConnections === undefined) return undefined;
+  const b = connectionBudget({ spec, hosts: [], postgresVcpu });
+  const bigger = spec.postgres.managed ? "a larger postgres.managed.size" : "a higher tuning.postgres.maxConnections";
+  return { clients: b.databaseLimit - reserve, source: `the database's ${b.databaseLimit} (${b.databaseLimitSource}) less the ${reserve} reserve`, fix: `enable postgres.pool (PgBouncer, transaction mode) or use ${bigger}` };
+}

@@ -1,17 +1,26 @@
 // Sizes every process on every host and checks each host's memory budget.
+import { queuesOf } from "../../spec/schema/common";
 import type { Spec } from "../../spec/schema/stack";
 import type { HostInstance } from "../topology";
 import type { MemoryItem, PlannedHost, PlannedProcess } from "../types";
 import { allot, runsPgbouncer, type Allotment } from "./allotment";
 
-import { explicitGroups, planSidekiq, toProcesses } from "./sidekiq";
+import { explicitGroups, planSidekiq, sidekiqTarget, toProcesses, type SidekiqSizing } from "./sidekiq";
+import { SIDEKIQ_MAX_THREADS } from "./model";
 import { planPuma, planStreaming } from "./web";
 
-export type SizedHost = Omit<PlannedHost, "files" | "userData"> & { allotment: Allotment; instance: HostInstance };
+export type SizedHost = Omit<PlannedHost, "files" | "userData"> & {
+  allotment: Allotment;
+  instance: HostInstance;
+  /** How the derived Sidekiq layout was sized (hosts without explicit queue groups). */
+  sidekiqSizing?: SidekiqSizing;
+};
 
-function atLeast44(version: string): boolean {
-  const [major, minor] = version.slice(1).split(".").map(Number);
-  return (major ?? 0) > 4 || ((major ?? 0) === 4 && (minor ?? 0) >= 4);
+export interface SidekiqOptions {
+  /** This host's derived layout takes the scheduler queue (one host in the stack). */
+  scheduler: boolean;
+  /** Most threads the derived layout may use under a fixed connection limit. */
+  connectionCap?: number;
 }
 
 export function pgbouncerHosts(spec: Spec, instances: readonly HostInstance[]): string[] {
@@ -21,7 +30,7 @@ export function pgbouncerHosts(spec: Spec, instances: readonly HostInstance[]): 
   return dedicated.length > 0 ? dedicated : instances.filter((h) => h.roles.includes("postgres")).map((h) => h.name);
 }
 
-export function sizeHost(spec: Spec, host: HostInstance, pgbouncers: readonly string[]): SizedHost {
+export function sizeHost(spec: Spec, host: HostInstance, pgbouncers: readonly string[], sidekiq: SidekiqOptions = { scheduler: false }): SizedHost {
   const a = allot(spec, host, runsPgbouncer(spec, host, pgbouncers));
   const roles = host.roles;
   const processes: PlannedProcess[] = [];
@@ -35,12 +44,14 @@ export function sizeHost(spec: Spec, host: HostInstance, pgbouncers: readonly st
   const runsSidekiq = roles.includes("sidekiq");
   const appShare = runsWeb && runsSidekiq ? Math.floor(appMb / 2) : appMb;
   if (runsWeb) processes.push(planPuma(a.cpuShare, appShare, spec.tuning.puma));
-  if (runsSidekiq) {
-    const fasp = atLeast44(spec.mastodon.version);
-    const groups = host.group.sidekiq
-      ? explicitGroups(host.group.sidekiq.groups, Math.round(a.cpuShare * 30))
-      : planSidekiq(a.cpuShare, runsWeb ? appMb - (processes.find((p) => p.kind === "web")?.memoryMb ?? 0) : appShare, host.runsScheduler, fasp);
-    processes.push(...toProcesses(groups));
+  let sidekiqSizing: SidekiqSizing | undefined;
+  if (runsSidekiq && host.group.sidekiq) {
+    processes.push(...toProcesses(explicitGroups(host.group.sidekiq.groups, Math.min(SIDEKIQ_MAX_THREADS, sidekiqTarget(a.cpuShare)))));
+  } else if (runsSidekiq) {
+    const fasp = queuesOf(spec.mastodon.version).includes("fasp");
+    const memoryMb = runsWeb ? appMb - (processes.find((p) => p.kind === "web")?.memoryMb ?? 0) : appShare;
+    sidekiqSizing = planSidekiq(a.cpuShare, memoryMb, sidekiq.scheduler, fasp, sidekiq.connectionCap);
+    processes.push(...toProcesses(sidekiqSizing.groups));
   }
 
   // Present processes in a fixed order (web, streaming, sidekiq) whatever order they were sized in.
@@ -67,6 +78,7 @@ export function sizeHost(spec: Spec, host: HostInstance, pgbouncers: readonly st
     memory: { items, usedMb, availableMb: host.size.memoryMb - a.headroomMb, headroomMb: a.headroomMb },
     allotment: a,
     instance: host,
+    ...(sidekiqSizing ? { sidekiqSizing } : {}),
   };
 }
 

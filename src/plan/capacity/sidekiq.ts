@@ -11,7 +11,8 @@ import {
   SIDEKIQ_PROCESS_MB,
   SIDEKIQ_SCHEDULER_THREADS,
   SIDEKIQ_THREAD_MB,
-  SIDEKIQ_THREADS_PER_VCPU,
+  SIDEKIQ_HOST_TARGET_THREADS,
+  SIDEKIQ_TARGET_FULL_AT_VCPU,
 } from "./model";
 
 export interface QueueGroup {
@@ -85,13 +86,42 @@ export function memoryOf(groups: readonly QueueGroup[]): number {
   return groups.reduce((n, g) => n + sidekiqMemoryMb(g.threads), 0);
 }
 
-/** The largest derived layout (budget from CPU, shrunk in steps of 5) that fits in memoryMb. */
-export function planSidekiq(cpuShare: number, memoryMb: number, scheduler: boolean, fasp: boolean): QueueGroup[] {
-  let budget = Math.max(SIDEKIQ_MIN_THREADS, Math.round(SIDEKIQ_THREADS_PER_VCPU * cpuShare));
+/** What bounded a derived layout below its target, if anything. */
+export type SidekiqLimit = "memory" | "connections";
+
+export interface SidekiqSizing {
+  groups: QueueGroup[];
+  /** Threads the host aimed for before memory and connections were checked. */
+  target: number;
+  threads: number;
+  limitedBy?: SidekiqLimit;
+}
+
+/** The thread target for a CPU share: 001's 120 per host from 2 vCPU up, less below. */
+export function sidekiqTarget(cpuShare: number): number {
+  const scaled = Math.round((SIDEKIQ_HOST_TARGET_THREADS * Math.min(cpuShare, SIDEKIQ_TARGET_FULL_AT_VCPU)) / SIDEKIQ_TARGET_FULL_AT_VCPU);
+  return Math.max(SIDEKIQ_MIN_THREADS, scaled);
+}
+
+const total = (groups: readonly QueueGroup[]) => groups.reduce((n, g) => n + g.threads, 0);
+
+/**
+ * The largest derived layout, from the target down in steps of 5, that fits memoryMb and, when
+ * the stack's connection limit is fixed, the `connectionCap` threads this host may use.
+ */
+export function planSidekiq(cpuShare: number, memoryMb: number, scheduler: boolean, fasp: boolean, connectionCap?: number): SidekiqSizing {
+  const target = sidekiqTarget(cpuShare);
+  let limitedBy: SidekiqLimit | undefined;
+  let budget = target;
+  if (connectionCap !== undefined && connectionCap < budget) {
+    budget = Math.max(SIDEKIQ_MIN_THREADS, connectionCap);
+    limitedBy = "connections";
+  }
   let groups = deriveGroups(budget, scheduler, fasp);
   while (budget > SIDEKIQ_MIN_THREADS && memoryOf(groups) > memoryMb) {
     budget = Math.max(SIDEKIQ_MIN_THREADS, budget - 5);
     groups = deriveGroups(budget, scheduler, fasp);
+    limitedBy = "memory";
   }
-  return groups;
+  return { groups, target, threads: total(groups), ...(limitedBy ? { limitedBy } : {}) };
 }

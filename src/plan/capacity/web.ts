@@ -3,7 +3,7 @@ import {
   PUMA_MASTER_MB,
   PUMA_PORT,
   PUMA_THREAD_MB,
-  PUMA_THREADS_PER_WORKER_FACTOR,
+  PUMA_THREADS_PER_WORKER,
   PUMA_WORKER_MB,
   PUMA_WORKERS_PER_VCPU,
   STREAMING_BASE_PORT,
@@ -30,17 +30,17 @@ export function puma(workers: number, threads: number): PlannedProcess {
 }
 
 /**
- * Workers from the CPU share (1.5 per vCPU), fewer if memory is short; threads per worker
- * three times the worker count as in the reference deployment. Overrides are taken as given
- * and checked by the memory budget instead.
+ * Workers from the CPU share (1.5 per vCPU), fewer if memory is short; a fixed, small thread
+ * count per worker (see PUMA_THREADS_PER_WORKER) so a bigger host adds workers, not threads.
+ * Overrides are taken as given and checked by the memory budget instead.
  */
 export function planPuma(cpuShare: number, memoryMb: number, override?: { workers?: number; threads?: number }): PlannedProcess {
   const fromCpu = Math.max(1, Math.round(PUMA_WORKERS_PER_VCPU * cpuShare));
-  const threadsFor = (w: number) => override?.threads ?? Math.max(5, PUMA_THREADS_PER_WORKER_FACTOR * w);
-  if (override?.workers !== undefined) return puma(override.workers, threadsFor(override.workers));
+  const threads = override?.threads ?? PUMA_THREADS_PER_WORKER;
+  if (override?.workers !== undefined) return puma(override.workers, threads);
   let workers = fromCpu;
-  while (workers > 1 && pumaMemoryMb(workers, threadsFor(workers)) > memoryMb) workers--;
-  return puma(workers, threadsFor(workers));
+  while (workers > 1 && pumaMemoryMb(workers, threads) > memoryMb) workers--;
+  return puma(workers, threads);
 }
 
 export function planStreaming(vcpu: number, override?: number): PlannedProcess[] {

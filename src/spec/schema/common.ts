@@ -72,3 +72,10 @@ export type Role = z.infer<typeof Role>;
 export const QUEUES = ["default", "push", "ingress", "mailers", "pull", "scheduler", "fasp"] as const;
 export const Queue = z.enum(QUEUES);
 export type Queue = z.infer<typeof Queue>;
+
+/** The queues a release enqueues jobs on, in priority order: `fasp` only from 4.4 (mastodon#34415). */
+export function queuesOf(version: string): Queue[] {
+  const [major, minor] = version.slice(1).split(".").map(Number);
+  const fasp = (major ?? 0) > 4 || ((major ?? 0) === 4 && (minor ?? 0) >= 4);
+  return QUEUES.filter((q) => q !== "fasp" || fasp);
+}

@@ -5,6 +5,7 @@ import { budgetProblems, connectionBudget } from "./capacity/connections";
 import { postgresSettings, redisMaxmemoryMb, searchHeapMb, type PostgresSettings } from "./capacity/data-tuning";
 import { pgbouncerHosts, sizeHost, type SizedHost } from "./capacity/hosts";
 import { memoryProblems } from "./capacity/memory";
+import { oversizedHosts } from "./capacity/rightsizing";
 import { estimateCost } from "./cost";
 import { makeEndpoints } from "./endpoints";
 import type { RenderContext } from "./render/context";
@@ -79,6 +80,6 @@ export function buildPlan(spec: Spec): Plan {
     services,
     budget,
     cost: estimateCost(spec, hosts),
-    warnings: planWarnings(spec, hosts),
+    warnings: [...planWarnings(spec, hosts), ...oversizedHosts(spec, sized, pgbouncers)],
   };
 }

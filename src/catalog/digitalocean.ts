@@ -5,6 +5,11 @@
 //   Managed DBs     https://www.digitalocean.com/pricing/managed-databases
 //   PG connections  https://docs.digitalocean.com/products/databases/postgresql/details/limits/
 //   DB size slugs   https://github.com/digitalocean/openapi (specification/resources/databases/responses/options.yml, 2026-08-07)
+//   PG machine types https://docs.digitalocean.com/products/databases/postgresql/details/availability/ (generated 2026-03-26)
+//   Standby nodes   https://docs.digitalocean.com/products/databases/postgresql/how-to/add-standby-nodes/ (edited 2025-06-17)
+//   Droplet list    a `doctl compute size list` transcript in a public repository's README (its Basic,
+//                   General Purpose and CPU-Optimized prices match the Droplets below), used only to
+//                   estimate the dedicated database prices below
 //   Load balancers  https://www.digitalocean.com/pricing/load-balancer
 //   Volumes         https://docs.digitalocean.com/products/volumes/details/pricing/
 //   Spaces          https://www.digitalocean.com/pricing/spaces-object-storage
@@ -27,23 +32,33 @@ const droplet = (slug: string, vcpu: number, memoryGb: number, diskGb: number, m
   monthly,
 });
 
-const node = (slug: string, vcpu: number, memoryGb: number, monthlyPerNode: number): ManagedSize => ({
+const node = (slug: string, vcpu: number, memoryGb: number, monthlyPerNode: number, locations?: readonly string[]): ManagedSize => ({
   slug,
   vcpu,
   memoryMb: memoryGb * 1024,
   monthlyPerNode,
+  ...(locations ? { locations } : {}),
 });
+
+// A cluster is a primary and up to two standbys (3 nodes), but "due to the memory requirements of
+// replication, standby nodes are only supported for plans with 2 GB of RAM or more" (standby-node
+// docs above); DO's OpenAPI options list db-s-1vcpu-1gb for PostgreSQL only under num_nodes: 1.
+const STANDBY_MIN_GB = 2;
 
 // DO gives PostgreSQL 25 backend connections per GiB of RAM and keeps 3 for its own maintenance,
 // so the usable figure is 25·GiB − 3 (1 GiB → 22, the number DO's own pooling guide uses).
-const pg = (slug: string, vcpu: number, memoryGb: number, monthlyPerNode: number): ManagedPostgresSize => ({
-  ...node(slug, vcpu, memoryGb, monthlyPerNode),
+const pg = (slug: string, vcpu: number, memoryGb: number, monthlyPerNode: number, locations?: readonly string[]): ManagedPostgresSize => ({
+  ...node(slug, vcpu, memoryGb, monthlyPerNode, locations),
   maxConnections: 25 * memoryGb - 3,
+  maxNodes: memoryGb >= STANDBY_MIN_GB ? 3 : 1,
 });
 
 // Regions where Basic Droplets, regional load balancers and managed PostgreSQL are all sold; nyc2,
 // sfo1 and ams2 are closed to new resources, and ric1 only takes the newer v5 Droplet plans.
 const regions = ["nyc1", "nyc3", "sfo2", "sfo3", "ams3", "sgp1", "lon1", "fra1", "tor1", "blr1", "syd1", "atl1"] as const;
+
+// Regions whose PostgreSQL availability row has General Purpose and Storage-Optimized (not atl1).
+const dedicatedRegions = regions.filter((r) => r !== "atl1");
 
 const servers = byslug([
   // Basic (shared CPU), Regular SSD: unchanged since the July 2022 repricing.
@@ -76,6 +91,20 @@ const managedPostgres = byslug([
   pg("db-s-6vcpu-16gb", 6, 16, 243.6), // UNCONFIRMED
   pg("db-s-8vcpu-32gb", 8, 32, 487.2), // UNCONFIRMED
   pg("db-s-16vcpu-64gb", 16, 64, 974.4), // UNCONFIRMED
+  // General Purpose (gd-, dedicated vCPU, 4 GiB each) and Storage-Optimized (so1_5-, dedicated
+  // vCPU, 8 GiB each, more disk): the slugs DO's OpenAPI options list for pg at 1, 2 and 3 nodes.
+  // The reference deployment's database today is "2 dedicated vCPU and 16GB" (so1_5-2vcpu-16gb).
+  // DO's availability page sells both in every region here except atl1 (and no Memory-Optimized
+  // PostgreSQL anywhere). No managed-database price for them could be read: each is estimated
+  // as the Droplet of the same slug × 2.5375, the ratio of DO's confirmed db-s prices to their
+  // Basic Droplets ($60.90 / $24). UNCONFIRMED: read https://www.digitalocean.com/pricing/managed-databases.
+  pg("gd-2vcpu-8gb", 2, 8, 172.55, dedicatedRegions), // UNCONFIRMED (Droplet $68)
+  pg("gd-4vcpu-16gb", 4, 16, 345.1, dedicatedRegions), // UNCONFIRMED (Droplet $136)
+  pg("gd-8vcpu-32gb", 8, 32, 690.2, dedicatedRegions), // UNCONFIRMED (Droplet $272)
+  pg("gd-16vcpu-64gb", 16, 64, 1380.4, dedicatedRegions), // UNCONFIRMED (Droplet $544)
+  pg("so1_5-2vcpu-16gb", 2, 16, 413.61, dedicatedRegions), // UNCONFIRMED (Droplet $163)
+  pg("so1_5-4vcpu-32gb", 4, 32, 827.23, dedicatedRegions), // UNCONFIRMED (Droplet $326)
+  pg("so1_5-8vcpu-64gb", 8, 64, 1654.45, dedicatedRegions), // UNCONFIRMED (Droplet $652)
 ]);
 
 // Managed Caching (Valkey 8; the legacy "redis" engine has the same sizes). In-memory only, so no
@@ -89,6 +118,11 @@ const managedRedis = byslug([
   node("db-s-6vcpu-16gb", 6, 16, 240), // UNCONFIRMED
   node("db-s-8vcpu-32gb", 8, 32, 480), // UNCONFIRMED
   node("db-s-16vcpu-64gb", 16, 64, 960), // UNCONFIRMED
+  // Memory-Optimized (m-, dedicated vCPU, 8 GiB each): DO's OpenAPI options list them for the
+  // caching engine only. Priced like the dedicated PostgreSQL sizes above. UNCONFIRMED.
+  node("m-2vcpu-16gb", 2, 16, 213.15), // UNCONFIRMED (Droplet $84)
+  node("m-4vcpu-32gb", 4, 32, 426.3), // UNCONFIRMED (Droplet $168)
+  node("m-8vcpu-64gb", 8, 64, 852.6), // UNCONFIRMED (Droplet $336)
 ]);
 
 // OpenSearch offers only these shared-CPU sizes (db-s-1vcpu-2gb as a single node only; 3+ nodes
@@ -106,6 +140,8 @@ export const digitalocean: ProviderCatalog = {
   source: { url: "https://www.digitalocean.com/pricing", checked: "2026-09-30" },
   regions,
   servers,
+  // Droplet slugs stay orderable when DO adds plans; none of the ones this catalog lists is retired.
+  retiredServers: Object.freeze({}),
   volumePerGbMonth: 0.1,
   // Every Droplet gets a public IPv4 at no charge; only unassigned reserved IPs cost money.
   ipv4Monthly: 0,

@@ -25,3 +25,20 @@ export function serverSize(provider: CloudProvider, slug: string): ServerSize | 
 export function knownServerSlugs(provider: CloudProvider): string[] {
   return Object.keys(catalogFor(provider).servers).sort();
 }
+
+/** Whether a size is sold in a region: sizes without a location list are sold in every region. */
+export function soldIn(size: { locations?: readonly string[] }, region: string): boolean {
+  return size.locations === undefined || size.locations.includes(region);
+}
+
+/** Regions where a size is sold, in the catalog's region order. */
+export function regionsSelling(provider: CloudProvider, size: { locations?: readonly string[] }): string[] {
+  return catalogFor(provider).regions.filter((r) => soldIn(size, r));
+}
+
+/** Server sizes sold in a region, cheapest first (ties by memory, then slug, for stable output). */
+export function serversSoldIn(provider: CloudProvider, region: string): ServerSize[] {
+  return Object.values(catalogFor(provider).servers)
+    .filter((s) => soldIn(s, region))
+    .sort((a, b) => a.monthly - b.monthly || a.memoryMb - b.memoryMb || a.slug.localeCompare(b.slug));
+}

@@ -22,6 +22,8 @@ export interface ServerSize {
   dedicatedCpu: boolean;
   /** Monthly price of the server alone, in the catalog's currency (IPv4 priced separately on Hetzner). */
   monthly: number;
+  /** Regions where the provider sells this size; absent when it is sold in every catalog region. */
+  locations?: readonly string[];
 }
 
 export interface ManagedSize {
@@ -30,11 +32,22 @@ export interface ManagedSize {
   memoryMb: number;
   /** Monthly price of one node. */
   monthlyPerNode: number;
+  /** Regions where the provider sells this size; absent when it is sold in every catalog region. */
+  locations?: readonly string[];
 }
 
 export interface ManagedPostgresSize extends ManagedSize {
   /** Backend connections the plan may use (the provider's limit less its reserved ones). */
   maxConnections: number;
+  /** Nodes a cluster of this size may have (primary plus standbys). */
+  maxNodes: number;
+}
+
+/** A size the provider no longer sells, and the current size that replaced it. */
+export interface RetiredSize {
+  successor: string;
+  /** When and where the provider announced the retirement. */
+  note: string;
 }
 
 export interface ProviderCatalog {
@@ -43,6 +56,8 @@ export interface ProviderCatalog {
   source: Source;
   regions: readonly string[];
   servers: Readonly<Record<string, ServerSize>>;
+  /** Server slugs that can no longer be ordered, each pointing at its successor in `servers`. */
+  retiredServers: Readonly<Record<string, RetiredSize>>;
   /** Block storage, per GB-month. */
   volumePerGbMonth: number;
   /** Public IPv4 address per month (0 where it is included in the server price). */

@@ -6,6 +6,7 @@ import { postgresSettings, redisMaxmemoryMb, searchHeapMb, type PostgresSettings
 import { pgbouncerHosts, type SizedHost } from "./capacity/hosts";
 import { sizeStack } from "./capacity/stack-sizing";
 import { memoryProblems } from "./capacity/memory";
+import { oversizedHosts } from "./capacity/rightsizing";
 import { estimateCost } from "./cost";
 import { makeEndpoints } from "./endpoints";
 import type { RenderContext } from "./render/context";
@@ -82,6 +83,6 @@ export function buildPlan(spec: Spec): Plan {
     budget,
     cost: estimateCost(spec, hosts),
     sizing: { scheduler: sizing.scheduler, sidekiq: sizing.sidekiq },
-    warnings: [...sizing.warnings, ...planWarnings(spec, hosts)],
+    warnings: [...sizing.warnings, ...planWarnings(spec, hosts), ...oversizedHosts(spec, sized, pgbouncers)],
   };
 }

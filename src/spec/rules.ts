@@ -6,6 +6,8 @@ import { queuesOf, type Role } from "./schema/common";
 import type { Spec } from "./schema/stack";
 import { dnsZone, inZone, webDomainOf } from "./dns";
 import { checkNetwork } from "./network-rules";
+import { checkManagedNodes, checkManagedRegion, checkServerSize } from "./catalog-rules";
+import type { ManagedSize } from "../catalog/types";
 import { checkRelease } from "./release-rules";
 
 export type Path = readonly (string | number)[];
@@ -29,16 +31,12 @@ function hostsWith(spec: Spec, role: Role): number[] {
 }
 
 function checkHosts(spec: Spec, report: Report): void {
-  const cat = catalogFor(spec.provider.cloud);
-  const slugs = Object.keys(cat.servers).sort();
   const seen = new Map<string, number>();
   spec.hosts.forEach((h, i) => {
     const first = seen.get(h.name);
     if (first !== undefined) report(["hosts", i, "name"], `host name "${h.name}" is already used by hosts[${first}]`, "give every host group its own name");
     seen.set(h.name, i);
-    if (!cat.servers[h.size]) {
-      report(["hosts", i, "size"], `"${h.size}" is not a ${spec.provider.cloud} server size${didYouMean(h.size, slugs)}`, `use one of: ${slugs.join(", ")}`);
-    }
+    checkServerSize(spec, i, h.size, report);
     if (h.sidekiq && !h.roles.includes("sidekiq")) {
       report(["hosts", i, "sidekiq"], `host "${h.name}" has Sidekiq queue groups but not the sidekiq role`, "add sidekiq to its roles or remove the sidekiq section");
     }
@@ -89,13 +87,16 @@ function checkDataServices(spec: Spec, report: Report): void {
     else if (!spec.hosts[idx]?.roles.includes(svc)) report([svc, "selfHosted", "host"], `host "${host}" does not have the ${svc} role`, `add ${svc} to hosts[${idx}].roles`);
     for (const i of holders) if (spec.hosts[i]?.name !== host) report(["hosts", i, "roles"], `host "${spec.hosts[i]?.name}" has the ${svc} role but ${svc}.selfHosted.host is "${host}"`, `remove ${svc} from its roles`);
   };
-  const managed = (path: Path, what: string, size: string, table: Readonly<Record<string, unknown>>) => {
+  const managed = (path: Path, what: string, size: string, table: Readonly<Record<string, ManagedSize>>) => {
     const sizes = Object.keys(table).sort();
+    const found = Object.hasOwn(table, size) ? table[size] : undefined;
     if (sizes.length === 0) report(path, `${cloud} has no managed ${what}`, `use selfHosted on a host with the right role`);
-    else if (!table[size]) report([...path, "size"], `"${size}" is not a ${cloud} managed ${what} size${didYouMean(size, sizes)}`, `use one of: ${sizes.join(", ")}`);
+    else if (!found) report([...path, "size"], `"${size}" is not a ${cloud} managed ${what} size${didYouMean(size, sizes)}`, `use one of: ${sizes.join(", ")}`);
+    else checkManagedRegion(spec, path, what, found, table, report);
   };
   const pg = spec.postgres;
   if (pg.managed) managed(["postgres", "managed"], "Postgres", pg.managed.size, cat.managedPostgres);
+  checkManagedNodes(spec, report);
   selfHosted("postgres", pg.selfHosted?.host);
   if (pg.pool.enabled && pg.pool.mode === "statement") {
     report(["postgres", "pool", "mode"], "statement pooling breaks Mastodon, which runs multi-statement transactions", "use mode: transaction");

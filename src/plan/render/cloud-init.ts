@@ -22,6 +22,10 @@ const SYSCTL_FILE = "/etc/sysctl.d/60-mastodon-stack.conf";
 // apt reads apt.conf.d in lexical order and the last value wins, so this overrides whatever
 // 20auto-upgrades the unattended-upgrades package writes (or does not).
 const APT_PERIODIC = "/etc/apt/apt.conf.d/52mastodon-stack-periodic";
+// systemd-resolved answers LLMNR on every address (port 5355) by default: a server has no use for
+// link-local name resolution, and a neighbour could poison or probe it.
+const RESOLVED_DROP_IN = "/etc/systemd/resolved.conf.d/60-mastodon-stack.conf";
+const RESOLVED = ["# Written by mastodon-stack at first boot: no link-local name resolution on a server.", "[Resolve]", "LLMNR=no", "MulticastDNS=no", ""].join("\n");
 
 /** sshd keeps the first value it reads; this sorts before cloud-init's own 50-cloud-init.conf. */
 const SSHD_HARDENING = [
@@ -60,8 +64,8 @@ export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: read
   const { packages, pgdgPostgres, nodesource } = hostPackages(ctx, host, files, egress.kind === "gateway");
   const sysctl = sysctlLines(ctx, host, egress);
 
-  const writeFiles: WriteFile[] = [file(SSHD_DROP_IN, SSHD_HARDENING), file(APT_PERIODIC, UNATTENDED)];
-  const runcmd: Command[] = [["systemctl", "try-reload-or-restart", "ssh.service"]];
+  const writeFiles: WriteFile[] = [file(SSHD_DROP_IN, SSHD_HARDENING), file(APT_PERIODIC, UNATTENDED), file(RESOLVED_DROP_IN, RESOLVED)];
+  const runcmd: Command[] = [["systemctl", "try-reload-or-restart", "ssh.service"], ["systemctl", "try-restart", "systemd-resolved.service"]];
   if (sysctl.length > 0) {
     writeFiles.push(file(SYSCTL_FILE, ["# Written by mastodon-stack for this host's roles.", ...sysctl, ""].join("\n")));
     // Applied as at every boot: systemd-sysctl skips itself where /proc/sys is read-only (a

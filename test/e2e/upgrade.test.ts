@@ -34,6 +34,7 @@ const TAGS = [
   { tag: "v1.3.0", healthy: true },
   { tag: "v1.4.0", healthy: true },
   { tag: "v1.5.0", healthy: true },
+  { tag: "v1.5.1-node99", healthy: true, node: "^20.19.0 >=99" },
 ];
 const UNITS = ["mastodon-web.service", "mastodon-streaming@4000.service", "mastodon-sidekiq-default.service"];
 
@@ -242,7 +243,19 @@ describe("mastodon-release over ssh", () => {
     assert.ok(!releasesOf(a).includes("v1.1.0"));
     assert.deepEqual(buildDirsOf(a), [], "a failed build removes its temporary directory");
     // Debian 13's Ruby 3.3 is inside the range although .ruby-version says 3.4.
-    assert.match(build(a, "v1.1.0").stdout, /Ruby 3\.3\.8 meets v1\.1\.0's Gemfile requirement/);
+    const ok = build(a, "v1.1.0");
+    assert.match(ok.stdout, /Ruby 3\.3\.8 meets v1\.1\.0's Gemfile requirement/);
+    assert.ok(ok.stdout.includes(`Node ${process.versions.node} meets v1.1.0's engines.node (>=20)`), ok.stdout);
+  });
+
+  it("build refuses a host Node outside the release's engines.node, naming both", (t) => {
+    if (!ready(t)) return;
+    const a = hosts[0]!;
+    const have = process.versions.node;
+    const r = build(a, "v1.5.1-node99");
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trim().split("\n").at(-1), `mastodon-release: v1.5.1-node99 needs Node ^20.19.0 >=99 (its package.json engines.node) but this host has Node ${have}`);
+    assert.ok(!releasesOf(a).includes("v1.5.1-node99"));
   });
 
   it("first install: v1.0.0 goes live on both hosts", async (t) => {

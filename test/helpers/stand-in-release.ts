@@ -23,6 +23,8 @@ export interface StandInTag {
   tag: string;
   /** false: /health answers 500. */
   healthy: boolean;
+  /** package.json's engines.node (default Mastodon 4.5's ">=20"). */
+  node?: string;
 }
 
 export interface LogLine {
@@ -88,7 +90,8 @@ function createRepo(dir: string, tags: readonly StandInTag[], owner: string): vo
     // Mastodon 4.5's: a range in the Gemfile, the newest tested Ruby in .ruby-version.
     writeFileSync(join(dir, "Gemfile"), `source 'https://rubygems.org'\nruby '>= 3.2.0', '< 3.5.0'\n\ngem 'puma', '~> 6.3'\n`);
     writeFileSync(join(dir, ".ruby-version"), "3.4.8\n");
-    git(dir, "add", "server.js", "Gemfile", ".ruby-version");
+    writeFileSync(join(dir, "package.json"), `${JSON.stringify({ name: "@mastodon/mastodon", private: true, engines: { node: t.node ?? ">=20" } }, null, 2)}\n`);
+    git(dir, "add", "server.js", "Gemfile", ".ruby-version", "package.json");
     git(dir, "commit", "-q", "-m", `release ${t.tag}`);
     git(dir, "tag", t.tag);
   }

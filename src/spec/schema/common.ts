@@ -50,10 +50,22 @@ export const BackupPath = z
     error: "must be a directory under /var/backups/ such as /var/backups/mastodon (no '..', no '//', no trailing '/')",
   });
 
-/** "4h", "30m", "1d": how often something runs. */
+/** The longest interval a schedule may have, in minutes (7d). */
+export const MAX_INTERVAL_MINUTES = 7 * 24 * 60;
+
+/**
+ * "4h", "30m", "1d": how often something runs, at most weekly. Unbounded, 99999999999999999999d
+ * became an OnUnitActiveSec= that overflows systemd's 64-bit microseconds (and a float in JS);
+ * a backup rarer than weekly is no backup policy, and weekly is the longest interval the timer
+ * says in calendar form (Sun 02:00), so Persistent= still catches up a run missed while down.
+ */
 export const Duration = z
   .string()
-  .regex(/^[1-9]\d*(m|h|d)$/, { error: "must be a duration like 30m, 4h or 1d" });
+  .regex(/^[1-9]\d*(m|h|d)$/, { error: "must be a duration like 30m, 4h or 1d" })
+  .refine((s) => {
+    const n = Number(s.slice(0, -1));
+    return n * (s.endsWith("d") ? 1440 : s.endsWith("h") ? 60 : 1) <= MAX_INTERVAL_MINUTES;
+  }, { error: "must be at most 7d (168h, 10080m): run it at least weekly" });
 
 /** The name of a Pulumi config secret (set with `pulumi config set --secret NAME`), never the value. */
 export const SecretRef = z

@@ -132,3 +132,14 @@ test("only a regular stack file of a sane size is read", () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("SMTP login, sender and S3 endpoint take only what env.production can carry", () => {
+  const ENV = "may hold only letters, digits, spaces and . , : / @ % + = < > { } - * ~ ! ? [ ] ( ) # ; ' (not $, \\, quotes or backticks, which systemd and dotenv read differently)";
+  for (const from of ['Ex "S" <a@example.social>', "a$b@example.social", "a\\b@example.social", "a`b@example.social"]) {
+    assert.deepEqual(issuesOf(edited("prod", (d) => (d.mail.smtp.from = from))).map((i) => `${i.path}: ${i.message}`), [`mail.smtp.from: ${ENV}`], from);
+  }
+  assert.deepEqual(issuesOf(edited("prod", (d) => (d.mail.smtp.user = " user"))).map((i) => `${i.path}: ${i.message}`), ["mail.smtp.user: must not start or end with a space"]);
+  parseStack(edited("prod", (d) => (d.mail.smtp.from = "Example Social <notifications@example.social>")), "ok.yaml");
+  const s3 = edited("prod", (d) => (d.media = { s3: { endpoint: "https://s3.example.com/a?x=1&y=2", region: "us-east-1", bucket: "bkt-one", accessKeySecret: "a", secretKeySecret: "b" } }));
+  assert.deepEqual(issuesOf(s3).map((i) => `${i.path}: ${i.message}`), ["media.s3.endpoint: may hold only letters, digits and . , : / @ % + = - * ~ ! ? [ ] ( ) # ; ' (not $, \\, &, quotes or backticks, which systemd and dotenv read differently)"]);
+});

@@ -67,6 +67,19 @@ export const Duration = z
     return n * (s.endsWith("d") ? 1440 : s.endsWith("h") ? 60 : 1) <= MAX_INTERVAL_MINUTES;
   }, { error: "must be at most 7d (168h, 10080m): run it at least weekly" });
 
+/**
+ * Text that lands in /etc/mastodon/env.production, read both by systemd (EnvironmentFile=) and by
+ * dotenv: `$`, backslashes, quotes and backticks are expanded or unescaped by one and not the
+ * other, and leading or trailing spaces are trimmed by one of them. The env renderer refuses the
+ * same set (src/plan/render/env/format.ts imports this), so it is checked here, with a line.
+ */
+export const ENV_TEXT = /^[A-Za-z0-9_.,:/@%+=<>{}\-*~!?[\]() #;']*$/;
+
+export const EnvText = z
+  .string()
+  .regex(ENV_TEXT, { error: "may hold only letters, digits, spaces and . , : / @ % + = < > { } - * ~ ! ? [ ] ( ) # ; ' (not $, \\, quotes or backticks, which systemd and dotenv read differently)" })
+  .refine((s) => s.trim() === s, { error: "must not start or end with a space" });
+
 /** The name of a Pulumi config secret (set with `pulumi config set --secret NAME`), never the value. */
 export const SecretRef = z
   .string()

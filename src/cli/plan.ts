@@ -5,8 +5,6 @@ import { parseArgs } from "node:util";
 import { buildPlan, CapacityError } from "../plan";
 import { SpecError } from "../spec/errors";
 import { loadStack } from "../spec/load";
-import { runOffline } from "../program/offline";
-import { planOutputs, writePlan } from "./output";
 
 const USAGE = "usage: npm run plan [-- [--stack] stacks/<name>.yaml] [--out DIR]";
 
@@ -28,6 +26,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     const spec = loadStack(stackFile);
     const plan = buildPlan(spec);
+    // Loaded only once the stack is accepted: the Pulumi SDK takes seconds to import, and a
+    // refusal should not wait for it.
+    const [{ runOffline }, { planOutputs, writePlan }] = await Promise.all([import("../program/offline.js"), import("./output.js")]);
     const { resources } = await runOffline(spec, plan);
     const { files, graph } = planOutputs(plan, resources);
     const dir = resolve(values.out, spec.name);

@@ -1,11 +1,13 @@
 // Stack file → Spec. YAML is parsed keeping source positions so every problem points at a
 // line; the shape is checked by zod, then the cross-field rules run on the defaulted spec.
-import { readFileSync } from "node:fs";
 import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import { z } from "zod";
 import { closest } from "fastest-levenshtein";
 import { checkRules, type Path } from "./rules";
 import { Stack, type Spec } from "./schema/stack";
+import { readStackFile } from "./read";
+import { RETIRED } from "./retired";
+import { rulesDespiteShape } from "./second-pass";
 import { textIssues } from "./text";
 import { formatPath, SpecError, type SpecIssue } from "./errors";
 
@@ -69,6 +71,11 @@ function valueAt(root: unknown, path: Path): unknown {
   return v;
 }
 
+function retiredBeside(issues: readonly z.core.$ZodIssue[], path: Path): boolean {
+  const parent = formatPath(path.slice(0, -1));
+  return issues.some((i) => i.code === "unrecognized_keys" && formatPath(i.path.filter((p): p is string | number => typeof p !== "symbol")) === parent && i.keys.some((k) => RETIRED[`${parent}.${k}`]));
+}
+
 /** Parses and validates a stack file's text. Throws SpecError with every problem found. */
 export function parseStack(text: string, file: string): Spec {
   const lineCounter = new LineCounter();
@@ -79,16 +86,20 @@ export function parseStack(text: string, file: string): Spec {
     return { line: pos.line, col: pos.col };
   };
   if (doc.errors.length > 0) {
-    throw new SpecError(
-      doc.errors.map((e) => ({
+    // Only the first: the parser's later errors are mostly that one mistake seen again from
+    // further on (a tab in an indent reads as a key, then a bad indent, then a missing value).
+    // Positions come from the line counter: without prettyErrors the errors carry only offsets.
+    const first = doc.errors[0]!;
+    const more = doc.errors.length - 1;
+    throw new SpecError([
+      {
         file,
-        line: e.linePos?.[0].line ?? 1,
-        col: e.linePos?.[0].col ?? 1,
+        ...lineCounter.linePos(first.pos[0]),
         path: "(yaml)",
-        message: e.message.split("\n")[0] ?? e.message,
-        fix: "fix the YAML syntax at this position",
-      })),
-    );
+        message: `${first.message.split("\n")[0] ?? first.message}${more > 0 ? ` (${more} further YAML error${more === 1 ? "" : "s"} after it not shown: fix this one first)` : ""}`,
+        fix: first.code === "TAB_AS_INDENT" ? "indent with spaces: YAML does not allow tabs in indentation" : "fix the YAML syntax at this position",
+      },
+    ]);
   }
   const duplicates: SpecIssue[] = [];
   visit(doc, {
@@ -122,6 +133,11 @@ export function parseStack(text: string, file: string): Spec {
       if (issue.code === "unrecognized_keys") {
         const known = knownKeysAt(path);
         for (const key of issue.keys) {
+          const retired = RETIRED[formatPath([...path, key])];
+          if (retired) {
+            issues.push({ file, ...at(locate(doc, path, key).node), path: formatPath([...path, key]), ...retired });
+            continue;
+          }
           const near = known.length ? closest(key, known) : undefined;
           issues.push({
             file,
@@ -133,11 +149,15 @@ export function parseStack(text: string, file: string): Spec {
         }
         continue;
       }
-      // A value already refused for its text is not reported twice.
+      // A value already refused for its text is not reported twice, nor a key missing beside a
+      // retired one (its message already says what to write instead).
       if (textPaths.has(formatPath(path))) continue;
+      if (retiredBeside(parsed.error.issues, path)) continue;
       const { message, fix } = describe(issue, valueAt(raw, path));
       issues.push({ file, ...at(locate(doc, path).node), path: formatPath(path), message, fix });
     }
+    // Rule problems elsewhere in the stack are reported in the same run, not after a fix.
+    issues.push(...rulesDespiteShape(raw, parsed.error.issues).map(located));
     throw new SpecError(issues);
   }
   const ruleIssues = [...textProblems, ...checkRules(parsed.data).map(located)];
@@ -146,11 +166,5 @@ export function parseStack(text: string, file: string): Spec {
 }
 
 export function loadStack(file: string): Spec {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new SpecError([{ file, line: 1, col: 1, path: "(file)", message: `cannot read the stack file: ${(e as Error).message}`, fix: "check the path given with --stack" }]);
-  }
-  return parseStack(text, file);
+  return parseStack(readStackFile(file), file);
 }

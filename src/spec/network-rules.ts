@@ -5,6 +5,7 @@
 import ipaddr from "ipaddr.js";
 import type { Spec } from "./schema/stack";
 import type { Path } from "./rules";
+import { MAX_HOSTS } from "./schema/hosts";
 
 type Report = (path: Path, message: string, fix: string) => void;
 
@@ -50,6 +51,34 @@ export function checkNetwork(spec: Spec, report: Report): void {
   if (!inside) {
     report(["network", "privateCidr"], `${spec.network.privateCidr} is not a private range: the ports open to the private network would be open to it, and nginx would trust it as proxies`, `use a block inside ${PRIVATE_RANGES.join(", ")}, such as 10.10.0.0/16`);
   }
+}
+
+/**
+ * The plan numbers hosts from x.y.1.10 (address 266 of the block) and keeps x.y.0.x for the
+ * gateway and balancer. A /22 holds 757 hosts that way, more than the MAX_HOSTS the rules admit,
+ * so this one bound makes every planned address fit inside privateCidr.
+ */
+export const MAX_PRIVATE_PREFIX = 22;
+export const FIRST_HOST_OFFSET = 256 + 10;
+
+/** Every host's private address is derived from privateCidr, so the block must hold them all. */
+export function checkAddressing(spec: Spec, report: Report): void {
+  const cidr = spec.network.privateCidr;
+  const [addr, prefix] = ipaddr.parseCIDR(cidr);
+  const hosts = spec.hosts.reduce((n, h) => n + h.count, 0);
+  if (hosts > MAX_HOSTS) {
+    report(["hosts"], `the stack has ${hosts} hosts (counts added up); at most ${MAX_HOSTS} are planned on VMs`, "use fewer, larger hosts; a fleet beyond that belongs on managed Kubernetes");
+  }
+  if (prefix > MAX_PRIVATE_PREFIX) {
+    report(["network", "privateCidr"], `/${prefix} is too small for the stack's ${hosts} host${hosts === 1 ? "" : "s"}: hosts get addresses from x.y.1.10 upward and x.y.0.x is kept for the gateway and load balancer`, `use a /${MAX_PRIVATE_PREFIX} or larger, such as 10.10.0.0/16`);
+  }
+  if (net4(addr as ipaddr.IPv4, prefix) !== addr.toString()) {
+    report(["network", "privateCidr"], `${cidr} does not start on a network boundary`, "use the network's first address, such as 10.10.0.0/16");
+  }
+}
+
+function net4(addr: ipaddr.IPv4, bits: number): string {
+  return ipaddr.IPv4.networkAddressFromCIDR(`${addr.toString()}/${bits}`).toString();
 }
 
 /** adminCidrs entries that cover the Internet (accepted with sshFromAnywhere, warned about). */

@@ -5,7 +5,7 @@ import { catalogFor } from "../catalog";
 import { queuesOf, type Role } from "./schema/common";
 import type { Spec } from "./schema/stack";
 import { dnsZone, inZone, webDomainOf } from "./dns";
-import { checkNetwork } from "./network-rules";
+import { checkAddressing, checkNetwork } from "./network-rules";
 import { checkManagedNodes, checkManagedRegion, checkServerSize } from "./catalog-rules";
 import type { ManagedSize } from "../catalog/types";
 import { checkRelease } from "./release-rules";
@@ -52,14 +52,14 @@ function checkHosts(spec: Spec, report: Report): void {
       report(["hosts", i, "ipv6Only"], `ipv6Only is only offered on hetzner, not ${spec.provider.cloud}`, "remove ipv6Only");
     }
     if (h.ipv6Only && (h.roles.includes("web") || h.roles.includes("sidekiq")) && !spec.network.ipv4Egress) {
-      report(["hosts", i, "ipv6Only"], `host "${h.name}" is IPv6-only but runs ${h.roles.includes("web") ? "web" : "sidekiq"}, which must reach IPv4-only peers and GitHub`, "set network.ipv4Egress (gateway: <a host with IPv4> or nat64) or drop ipv6Only");
+      report(["hosts", i, "ipv6Only"], `host "${h.name}" is IPv6-only but runs ${h.roles.includes("web") ? "web" : "sidekiq"}, which must reach IPv4-only peers and GitHub`, "set network.ipv4Egress: { gateway: <a host group with IPv4> } or drop ipv6Only");
     }
     if (h.ipv6Only && h.roles.includes("proxy") && !spec.loadBalancer.enabled) {
       report(["hosts", i, "ipv6Only"], `host "${h.name}" faces users but is IPv6-only, so IPv4-only visitors could not reach the instance`, "drop ipv6Only on proxy hosts or enable loadBalancer");
     }
   });
   const egress = spec.network.ipv4Egress;
-  if (egress && "gateway" in egress) {
+  if (egress) {
     const gw = spec.hosts.findIndex((h) => h.name === egress.gateway);
     if (gw < 0) report(["network", "ipv4Egress", "gateway"], `no host is named "${egress.gateway}"${didYouMean(egress.gateway, spec.hosts.map((h) => h.name))}`, "name a host with a public IPv4 address");
     else if (spec.hosts[gw]?.ipv6Only) report(["network", "ipv4Egress", "gateway"], `gateway host "${egress.gateway}" is itself IPv6-only`, "name a host that keeps its IPv4 address");
@@ -137,6 +137,26 @@ function checkMedia(spec: Spec, report: Report): void {
   for (const i of media) if (i !== web[0]) report(["hosts", i, "roles"], `local media lives on the web host "${host.name}"`, "move the media role to the web host");
 }
 
+/**
+ * Each Sidekiq process is a unit named mastodon-sidekiq-<group name>[-<n>], the group name
+ * defaulting to its queues joined by "-". Two groups that come to the same name would write one
+ * unit file twice; refused here, where the groups have a line, rather than by the renderer.
+ */
+function checkSidekiqUnits(spec: Spec, report: Report): void {
+  spec.hosts.forEach((h, i) => {
+    const owner = new Map<string, number>();
+    h.sidekiq?.groups.forEach((g, j) => {
+      const name = g.name ?? g.queues.join("-");
+      const units = g.processes === 1 ? [name] : Array.from({ length: g.processes }, (_, k) => `${name}-${k + 1}`);
+      const clash = units.find((u) => owner.has(u));
+      if (clash !== undefined) {
+        report(["hosts", i, "sidekiq", "groups", j, g.name === undefined ? "queues" : "name"], `queue groups ${owner.get(clash)} and ${j} of host "${h.name}" would both run as mastodon-sidekiq-${clash}.service`, `give group ${j} a name of its own (name: ...) that no other group of this host has or starts with`);
+      }
+      for (const u of units) if (!owner.has(u)) owner.set(u, j);
+    });
+  });
+}
+
 /** The scheduler queue enqueues periodic jobs: two processes would run every job twice. */
 function checkScheduler(spec: Spec, report: Report): void {
   const runs: { path: Path; copies: number }[] = [];
@@ -179,18 +199,7 @@ function checkQueueCoverage(spec: Spec, report: Report): void {
   );
 }
 
-/** The plan numbers hosts from x.y.1.10 and keeps x.y.0.x for the gateway and balancer. */
-const MAX_PRIVATE_PREFIX = 22;
-
 function checkProvider(spec: Spec, report: Report): void {
-  const prefix = Number(spec.network.privateCidr.split("/")[1]);
-  if (prefix > MAX_PRIVATE_PREFIX) {
-    report(["network", "privateCidr"], `/${prefix} is too small: hosts get addresses from x.y.1.10 upward and x.y.0.x is kept for the gateway and load balancer`, `use a /${MAX_PRIVATE_PREFIX} or larger, such as 10.10.0.0/16`);
-  }
-  const base = spec.network.privateCidr.split("/")[0]!.split(".").reduce((n, o) => n * 256 + Number(o), 0);
-  if (base % 2 ** (32 - prefix) !== 0) {
-    report(["network", "privateCidr"], `${spec.network.privateCidr} does not start on a network boundary`, "use the network's first address, such as 10.10.0.0/16");
-  }
   const cat = catalogFor(spec.provider.cloud);
   if (!cat.regions.includes(spec.provider.region)) {
     report(["provider", "region"], `"${spec.provider.region}" is not a ${spec.provider.cloud} region${didYouMean(spec.provider.region, cat.regions)}`, `use one of: ${cat.regions.join(", ")}`);
@@ -224,12 +233,14 @@ export function checkRules(spec: Spec): RuleIssue[] {
   const report: Report = (path, message, fix) => issues.push({ path, message, fix });
   checkProvider(spec, report);
   checkNetwork(spec, report);
+  checkAddressing(spec, report);
   checkHosts(spec, report);
   checkRolesPresent(spec, report);
   checkDataServices(spec, report);
   checkMedia(spec, report);
   checkScheduler(spec, report);
   checkQueueCoverage(spec, report);
+  checkSidekiqUnits(spec, report);
   checkDns(spec, report);
   checkRelease(spec, report);
   return issues;

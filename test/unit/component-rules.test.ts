@@ -108,7 +108,7 @@ describe("spec rules for components", () => {
 describe("private network size", () => {
   it("refuses a network too small for the plan's addresses, or not on its boundary", () => {
     assert.deepEqual(issuesOf(edited("hobby", (d) => (d.network.privateCidr = "10.10.1.0/24"))).map((i) => [i.path, i.message]), [
-      ["network.privateCidr", "/24 is too small: hosts get addresses from x.y.1.10 upward and x.y.0.x is kept for the gateway and load balancer"],
+      ["network.privateCidr", "/24 is too small for the stack's 3 hosts: hosts get addresses from x.y.1.10 upward and x.y.0.x is kept for the gateway and load balancer"],
     ]);
     assert.deepEqual(issuesOf(edited("hobby", (d) => (d.network.privateCidr = "10.10.1.0/16"))).map((i) => i.message), ["10.10.1.0/16 does not start on a network boundary"]);
     parseStack(edited("hobby", (d) => (d.network.privateCidr = "192.168.4.0/22")), "h.yaml");

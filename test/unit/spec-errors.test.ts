@@ -173,7 +173,7 @@ test("an IPv6-only web or sidekiq host needs a way out to IPv4", () => {
   });
   const issues = issuesOf(text);
   assert.deepEqual(issues.map((i) => i.path), ["hosts[1].ipv6Only"]);
-  assert.equal(issues[0]?.fix, "set network.ipv4Egress (gateway: <a host with IPv4> or nat64) or drop ipv6Only");
+  assert.equal(issues[0]?.fix, "set network.ipv4Egress: { gateway: <a host group with IPv4> } or drop ipv6Only");
   const onDo = issuesOf(edited("prod", (d) => (d.hosts[0].ipv6Only = true)));
   assert.ok(onDo.some((i) => i.message === "ipv6Only is only offered on hetzner, not digitalocean"));
 });

@@ -50,10 +50,35 @@ export const BackupPath = z
     error: "must be a directory under /var/backups/ such as /var/backups/mastodon (no '..', no '//', no trailing '/')",
   });
 
-/** "4h", "30m", "1d": how often something runs. */
+/** The longest interval a schedule may have, in minutes (7d). */
+export const MAX_INTERVAL_MINUTES = 7 * 24 * 60;
+
+/**
+ * "4h", "30m", "1d": how often something runs, at most weekly. Unbounded, 99999999999999999999d
+ * became an OnUnitActiveSec= that overflows systemd's 64-bit microseconds (and a float in JS);
+ * a backup rarer than weekly is no backup policy, and weekly is the longest interval the timer
+ * says in calendar form (Sun 02:00), so Persistent= still catches up a run missed while down.
+ */
 export const Duration = z
   .string()
-  .regex(/^[1-9]\d*(m|h|d)$/, { error: "must be a duration like 30m, 4h or 1d" });
+  .regex(/^[1-9]\d*(m|h|d)$/, { error: "must be a duration like 30m, 4h or 1d" })
+  .refine((s) => {
+    const n = Number(s.slice(0, -1));
+    return n * (s.endsWith("d") ? 1440 : s.endsWith("h") ? 60 : 1) <= MAX_INTERVAL_MINUTES;
+  }, { error: "must be at most 7d (168h, 10080m): run it at least weekly" });
+
+/**
+ * Text that lands in /etc/mastodon/env.production, read both by systemd (EnvironmentFile=) and by
+ * dotenv: `$`, backslashes, quotes and backticks are expanded or unescaped by one and not the
+ * other, and leading or trailing spaces are trimmed by one of them. The env renderer refuses the
+ * same set (src/plan/render/env/format.ts imports this), so it is checked here, with a line.
+ */
+export const ENV_TEXT = /^[A-Za-z0-9_.,:/@%+=<>{}\-*~!?[\]() #;']*$/;
+
+export const EnvText = z
+  .string()
+  .regex(ENV_TEXT, { error: "may hold only letters, digits, spaces and . , : / @ % + = < > { } - * ~ ! ? [ ] ( ) # ; ' (not $, \\, quotes or backticks, which systemd and dotenv read differently)" })
+  .refine((s) => s.trim() === s, { error: "must not start or end with a space" });
 
 /** The name of a Pulumi config secret (set with `pulumi config set --secret NAME`), never the value. */
 export const SecretRef = z

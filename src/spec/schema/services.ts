@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BackupPath, BucketName, DnsLabels, DomainName, Duration, Name, Port, Region, SecretRef } from "./common";
+import { BackupPath, BucketName, DnsLabels, DomainName, Duration, ENV_TEXT, EnvText, Name, Port, Region, SecretRef } from "./common";
 
 /** Objects that hold exactly one of several alternatives, keyed by the alternative's name. */
 export function oneOf<T extends z.ZodRawShape>(shape: T, what: string) {
@@ -85,7 +85,8 @@ export const Media = oneOf(
       .optional(),
     s3: z
       .strictObject({
-        endpoint: z.url({ protocol: /^https$/, error: "must be an https:// URL" }),
+        // Becomes S3_ENDPOINT in env.production, so it takes the same characters as EnvText.
+        endpoint: z.url({ protocol: /^https$/, error: "must be an https:// URL" }).regex(ENV_TEXT, { error: "may hold only letters, digits and . , : / @ % + = - * ~ ! ? [ ] ( ) # ; ' (not $, \\, &, quotes or backticks, which systemd and dotenv read differently)" }),
         region: Region,
         bucket: BucketName,
         aliasHost: DomainName.optional().describe("Public host for media URLs (a CDN or custom domain): becomes S3_ALIAS_HOST."),
@@ -111,8 +112,8 @@ export const Mail = z.strictObject({
   smtp: z.strictObject({
     host: DomainName,
     port: Port.default(587),
-    user: z.string().min(1).max(254),
-    from: z.string().min(3).max(254),
+    user: EnvText.min(1).max(254),
+    from: EnvText.min(3).max(254),
     passwordSecret: SecretRef.default("smtpPassword").describe("Pulumi config secret that holds the SMTP password."),
     tls: z.enum(["starttls", "tls"]).default("starttls"),
   }),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Cidr, DomainName, Ipv4Cidr, Name, Region } from "./common";
-import { Host } from "./hosts";
+import { Host, MAX_HOST_GROUPS } from "./hosts";
 import { Backups, Dns, LoadBalancer, Mail, Media, Postgres, Redis, Search } from "./services";
 
 export const Mastodon = z.strictObject({
@@ -27,12 +27,8 @@ export const Network = z.strictObject({
     .describe("Opt in to adminCidrs covering the whole Internet (0.0.0.0/0, ::/0): refused without it, warned about with it."),
   encryptInternal: z.boolean().default(true).describe("TLS on every connection between hosts (Postgres, PgBouncer, Redis)."),
   /** How IPv6-only hosts reach IPv4-only peers (GitHub, many instances). */
-  ipv4Egress: z
-    .union([
-      z.strictObject({ nat64: z.strictObject({ dns64: z.array(z.ipv6()).min(1) }) }),
-      z.strictObject({ gateway: Name }),
-    ])
-    .optional(),
+  // nat64 was accepted here once but never rendered: see ../retired.ts.
+  ipv4Egress: z.strictObject({ gateway: Name.describe("A host group with IPv4 whose first host forwards IPv4 for the IPv6-only hosts.") }).optional(),
 });
 
 export const Tuning = z.strictObject({
@@ -59,7 +55,10 @@ export const Stack = z.strictObject({
   mastodon: Mastodon,
   provider: Provider,
   network: Network,
-  hosts: z.array(Host).min(1, { error: "must list at least one host" }),
+  hosts: z
+    .array(Host)
+    .min(1, { error: "must list at least one host" })
+    .max(MAX_HOST_GROUPS, { error: `must list at most ${MAX_HOST_GROUPS} host groups: a fleet that large belongs on managed Kubernetes` }),
   loadBalancer: LoadBalancer.default({ enabled: false, tls: "passthrough" }),
   postgres: Postgres,
   redis: Redis,

@@ -4,8 +4,11 @@
 // Only values both parsers read the same way are written: plain text, or double quotes around
 // text with spaces. `$`, backslashes, quotes and newlines would be expanded or unescaped by one
 // parser and not the other, so they are refused rather than escaped.
+import { ENV_TEXT } from "../../../spec/schema/common";
+
 const PLAIN = /^[A-Za-z0-9_.,:/@%+=<>{}\-*~!?[\]()]*$/;
-const QUOTABLE = /^[A-Za-z0-9_.,:/@%+=<>{}\-*~!?[\]() #;']*$/;
+// The spec refuses the rest where it is written (mail.smtp.user/from): see EnvText.
+const QUOTABLE = ENV_TEXT;
 
 export function envLine(key: string, value: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`not an environment variable name: ${key}`);

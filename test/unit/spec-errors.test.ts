@@ -107,15 +107,10 @@ test("the scheduler queue runs in exactly one process", () => {
   assert.equal(issuesOf(never)[0]?.message, "no Sidekiq process runs the scheduler queue, so periodic jobs would never run");
 });
 
-const EXPLICIT_ONLY = `name: q
-domain: q.example.social
-mastodon: { version: v4.5.2 }
-provider: { cloud: hetzner, region: fsn1 }
-network:
-  adminCidrs: [203.0.113.7/32]
-hosts:
-  - { name: data, size: cx23, roles: [postgres, redis] }
-  - { name: app, size: cx23, roles: [proxy, web, streaming] }
+// HOBBY with its app host's Sidekiq moved to a host of explicit groups that leave queues out.
+const EXPLICIT_ONLY = HOBBY.replace("name: hobby\ndomain: hobby", "name: q\ndomain: q").replace(
+  "roles: [proxy, web, streaming, sidekiq] }\n",
+  `roles: [proxy, web, streaming] }
   - name: jobs
     size: cx23
     roles: [sidekiq]
@@ -123,10 +118,8 @@ hosts:
       groups:
         - { queues: [default, ingress] }
         - { queues: [scheduler] }
-postgres: { selfHosted: { host: data } }
-redis: { selfHosted: { host: data } }
-media: { r2: {} }
-`;
+`,
+);
 
 test("explicit queue groups that leave queues without a process are refused at the groups, naming the queues", () => {
   const [issue, ...rest] = issuesOf(EXPLICIT_ONLY, "q.yaml");

@@ -62,8 +62,8 @@ before(async () => {
     parseStack(
       edited("prod", (d) => {
         d.loadBalancer = { enabled: false };
-        d.search = { selfHosted: { host: "search" } };
-        d.hosts.push({ name: "search", size: "s-2vcpu-4gb", roles: ["search"], volume: { sizeGb: 50 } });
+        d.postgres = { selfHosted: { host: "db" } };
+        d.hosts.push({ name: "db", size: "s-2vcpu-4gb", roles: ["postgres", "pgbouncer"], volume: { sizeGb: 50 } });
       }),
       "prod.yaml",
     ),
@@ -288,7 +288,7 @@ describe("digitalocean: load balancer terminating TLS", () => {
   });
 });
 
-describe("digitalocean: no load balancer, self-hosted search on a volume", () => {
+describe("digitalocean: no load balancer, self-hosted Postgres on a volume", () => {
   it("opens 80 and 443 on the proxies to the world and points DNS at every proxy", () => {
     assert.equal(ofType(direct, T.lb).length, 0);
     const rules = list(inputs(firewall(direct, "proxy")).inboundRules);
@@ -312,16 +312,16 @@ describe("digitalocean: no load balancer, self-hosted search on a volume", () =>
     }
   });
 
-  it("creates an ext4 volume for the search host and attaches it to that host's droplet, and no OpenSearch cluster", () => {
+  it("creates an ext4 volume for the database host and attaches it to that host's droplet, and no Postgres cluster", () => {
     const ids = dropletIds(direct);
-    assert.deepEqual(ofType(direct, T.volume).map((v) => v.name), ["prod-hosts-search-data"]);
-    const i = inputs(one(direct, T.volume, "prod-hosts-search-data"));
-    assert.deepEqual([i.name, i.region, i.size, i.initialFilesystemType], ["prod-search-data", "tor1", 50, "ext4"]);
-    assert.match(String(i.description), /search/);
-    const a = inputs(one(direct, T.attachment, "prod-hosts-search-data"));
-    assert.deepEqual([a.dropletId, a.volumeId], [ids.search, "prod-hosts-search-data-id"]);
-    assert.equal(ofType(direct, T.cluster).filter((c) => inputs(c).engine === "opensearch").length, 0);
-    // The search host holds no Mastodon process: the managed clusters do not trust it.
-    for (const f of ofType(direct, T.dbFirewall)) assert.ok(!list(inputs(f).rules).some((r) => r.value === String(ids.search)), f.name);
+    assert.deepEqual(ofType(direct, T.volume).map((v) => v.name), ["prod-hosts-db-data"]);
+    const i = inputs(one(direct, T.volume, "prod-hosts-db-data"));
+    assert.deepEqual([i.name, i.region, i.size, i.initialFilesystemType], ["prod-db-data", "tor1", 50, "ext4"]);
+    assert.match(String(i.description), /postgres/i);
+    const a = inputs(one(direct, T.attachment, "prod-hosts-db-data"));
+    assert.deepEqual([a.dropletId, a.volumeId], [ids.db, "prod-hosts-db-data-id"]);
+    assert.equal(ofType(direct, T.cluster).filter((c) => inputs(c).engine === "pg").length, 0);
+    // The database host holds no Mastodon process: the managed clusters left (Valkey, OpenSearch) do not trust it.
+    for (const f of ofType(direct, T.dbFirewall)) assert.ok(!list(inputs(f).rules).some((r) => r.value === String(ids.db)), f.name);
   });
 });

@@ -19,13 +19,7 @@ const blocker = checkBootable();
 describe("single on a booted host", { skip: blocker, timeout: 45 * 60_000 }, () => {
   let stack: BootedStack;
 
-  const booted = bootedStackHooks("single", () => {
-    const spec = loadStack(join(__dirname, "../../stacks/single.yaml"));
-    // OpenSearch is not packaged by Debian and its repository is out of reach here; the box
-    // keeps every other role (see the closing note of the booted-hosts issue).
-    const box = { ...spec.hosts[0]!, roles: spec.hosts[0]!.roles.filter((r) => r !== "search") };
-    return { ...spec, hosts: [box], search: { off: true } };
-  }, [{ tag: "v4.5.2", streaming: "v4.5.2" }]);
+  const booted = bootedStackHooks("single", () => loadStack(join(__dirname, "../../stacks/single.yaml")), [{ tag: "v4.5.2", streaming: "v4.5.2" }]);
   before(() => void (stack = booted()));
 
   it("the data volume holds PostgreSQL's cluster", async () => {

@@ -22,7 +22,8 @@ export const stack = fc.constantFrom("digitalocean" as const, "hetzner" as const
     hosts: fc.array(host(cloud), { minLength: 1, maxLength: 4 }),
     managedPg: fc.boolean(),
     managedRedis: fc.boolean(),
-    search: fc.constantFrom("off", "managed", "selfHosted"),
+    // Self-hosted search is refused (nothing installs OpenSearch): release-rules.test.ts covers it.
+    search: fc.constantFrom("off", "managed"),
     media: fc.constantFrom("r2", "local", "spaces"),
     pool: fc.boolean(),
     encrypt: fc.boolean(),
@@ -50,7 +51,6 @@ export function toYaml(s: Layout): string {
   };
   const pgHost = s.managedPg ? undefined : give("postgres", s.place.postgres);
   const redisHost = s.managedRedis ? undefined : give("redis", s.place.redis);
-  const searchHost = s.search === "selfHosted" ? give("search", s.place.search) : undefined;
   if (!s.managedPg && s.pool && s.place.pgbouncer !== null) give("pgbouncer", s.place.pgbouncer);
   if (s.media === "local") {
     const web = hosts.find((h) => h.roles.includes("web"))!;
@@ -69,7 +69,7 @@ export function toYaml(s: Layout): string {
     loadBalancer: { enabled: s.lb },
     postgres: { ...(pgHost ? { selfHosted: { host: pgHost } } : { managed: { size: s.dbSize } }), pool: { enabled: s.pool } },
     redis: redisHost ? { selfHosted: { host: redisHost } } : { managed: { size: "db-s-1vcpu-1gb" } },
-    search: s.search === "off" ? { off: true } : searchHost ? { selfHosted: { host: searchHost } } : { managed: { size: "db-s-2vcpu-4gb" } },
+    search: s.search === "off" ? { off: true } : { managed: { size: "db-s-2vcpu-4gb" } },
     media: s.media === "r2" ? { r2: {} } : s.media === "local" ? { local: {} } : { spaces: { region: "fra1" } },
   });
 }

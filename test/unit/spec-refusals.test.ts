@@ -44,20 +44,23 @@ test("a bad element of a list of names is set aside and the rules still run", ()
   assert.deepEqual(issues.map((i) => i.path), ["hosts[2].roles[1]", "postgres.pool.mode"]);
 });
 
+/** Every queue but push and scheduler: with those two elsewhere, the groups cover every queue. */
+const REST = ["default", "ingress", "mailers", "pull", "fasp"];
+
 test("two Sidekiq groups that render the same unit are refused where the groups are", () => {
   const named = edited("prod", (d) => {
     d.hosts[2].count = 1;
-    d.hosts[2].sidekiq = { groups: [{ name: "a", queues: ["default"] }, { name: "a", queues: ["push", "scheduler"] }] };
+    d.hosts[2].sidekiq = { groups: [{ name: "a", queues: [...REST] }, { name: "a", queues: ["push", "scheduler"] }] };
   });
-  assert.deepEqual(brief(named), [{ at: "38:17", path: "hosts[2].sidekiq.groups[1].name", message: 'queue groups 0 and 1 of host "worker" would both run as mastodon-sidekiq-a.service', fix: "give group 1 a name of its own (name: ...) that no other group of this host has or starts with" }]);
+  assert.deepEqual(brief(named), [{ at: "42:17", path: "hosts[2].sidekiq.groups[1].name", message: 'queue groups 0 and 1 of host "worker" would both run as mastodon-sidekiq-a.service', fix: "give group 1 a name of its own (name: ...) that no other group of this host has or starts with" }]);
   const derived = edited("prod", (d) => {
     d.hosts[2].count = 1;
-    d.hosts[2].sidekiq = { groups: [{ name: "push", queues: ["default"], processes: 2 }, { name: "push-2", queues: ["scheduler"] }] };
+    d.hosts[2].sidekiq = { groups: [{ name: "push", queues: [...REST], processes: 2 }, { name: "push-2", queues: ["push", "scheduler"] }] };
   });
   assert.deepEqual(issuesOf(derived).map((i) => i.message), ['queue groups 0 and 1 of host "worker" would both run as mastodon-sidekiq-push-2.service']);
   const byQueues = edited("prod", (d) => {
     d.hosts[2].count = 1;
-    d.hosts[2].sidekiq = { groups: [{ queues: ["default", "push"] }, { name: "default-push", queues: ["scheduler"] }] };
+    d.hosts[2].sidekiq = { groups: [{ queues: ["default", "push"] }, { name: "default-push", queues: ["scheduler", "ingress", "mailers", "pull", "fasp"] }] };
   });
   assert.deepEqual(issuesOf(byQueues).map((i) => i.path), ["hosts[2].sidekiq.groups[1].name"]);
 });

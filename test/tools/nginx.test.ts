@@ -175,3 +175,34 @@ test("prod: behind a passthrough balancer the client address comes from PROXY pr
     tree.remove();
   }
 });
+
+test("Puma down: Mastodon's 500.html where the release is on disk, the plan's page on an edge proxy, never nginx's bare 502", { timeout: 30_000 }, async (t) => {
+  if (!tools(t)) return;
+  for (const [stack, hostName] of [["single", "box"], ["prod", "edge-1"]] as const) {
+    const plan = examplePlan(stack);
+    const host = plan.stack.webDomain;
+    const stand = await standIns();
+    // Nothing listens on Puma's port: nginx itself answers 502.
+    const ports = { ...stand.ports, puma: await freePort() };
+    const loopback = onLoopback(ports);
+    const edit = (p: string, c: string) => loopback(p, c).replace(/set_real_ip_from \S+;/, "set_real_ip_from 127.0.0.0/8;");
+    const tree = buildTree(nginxFiles(plan, hostName), { names: namesOf(plan), edit });
+    if (stack === "single") {
+      mkdirSync(dirname(tree.at(`${NGINX_PATHS.publicRoot}/500.html`)), { recursive: true });
+      writeFileSync(tree.at(`${NGINX_PATHS.publicRoot}/500.html`), "<p>release's own page</p>\n");
+    }
+    let nginx: { stop(): Promise<void> } | undefined;
+    try {
+      nginx = await startNginx(tree, ports.https);
+      const r = stack === "single" ? await get(ports.https, host, "/@admin") : await getViaProxyProtocol(ports.https, host, "/@admin", "203.0.113.9");
+      assert.equal(r.status, 502, stack);
+      assert.doesNotMatch(r.body, /<center>nginx<\/center>/, `${stack}: not nginx's bare page`);
+      assert.match(r.body, stack === "single" ? /release's own page/ : new RegExp(`${host.replace(/\./g, "\\.")} could not answer this request`), stack);
+      assert.deepEqual(r.header("strict-transport-security"), [HSTS], stack);
+    } finally {
+      await nginx?.stop();
+      stand.close();
+      tree.remove();
+    }
+  }
+});

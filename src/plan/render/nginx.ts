@@ -53,6 +53,7 @@ export function renderNginx(ctx: RenderContext, host: SizedHost): HostFile[] {
       localMedia: shape.localMedia,
       localMediaRoot: LOCAL_MEDIA_ROOT,
       publicRoot: NGINX_PATHS.publicRoot,
+      errorRoot: NGINX_PATHS.errorRoot,
       acmeWebroot: NGINX_PATHS.acmeWebroot,
       acmePeers: shape.lb === "terminate" ? [] : acmePeers(ctx.hosts, host),
       acmePeerPort: ACME_PEER_PORT,
@@ -67,6 +68,10 @@ export function renderNginx(ctx: RenderContext, host: SizedHost): HostFile[] {
     }),
     file(SNIPPETS.backend, "snippets/backend.conf", { snippets: SNIPPETS }),
   ];
+  // Where Puma runs, the release's own 500.html is on disk (app-locations); elsewhere, ours.
+  if (!shape.staticOnDisk) {
+    files.push(hostFile(NGINX_PATHS.errorPage, renderTemplate("nginx/error-page", { webDomain: shape.webDomain })));
+  }
   // With a terminating balancer the certificate lives on the balancer, not here.
   if (shape.lb !== "terminate") {
     files.push(file(SNIPPETS.tls, "snippets/tls.conf", { certificate: NGINX_PATHS.certificate, certificateKey: NGINX_PATHS.certificateKey }));

@@ -92,6 +92,21 @@ describe("spec rules for components", () => {
     assert.deepEqual(issues.map((i) => [i.path, i.message]), [["loadBalancer.tls", "a TLS-terminating load balancer needs a provider-managed certificate, which needs the zone on DigitalOcean DNS"]]);
   });
 
+  it("a TLS-terminating balancer refuses names its certificate cannot cover, where they are written", () => {
+    const issues = issuesOf(edited("prod", (d) => {
+      d.loadBalancer.tls = "terminate";
+      d.webDomain = "social.example.social";
+      d.alternateDomains = ["www.example.social", "example.org"];
+    }));
+    assert.deepEqual(issues.map((i) => [i.path, i.message, i.fix]), [[
+      "alternateDomains[1]",
+      '"example.org" is outside the DNS zone "example.social", so the TLS-terminating load balancer\'s certificate (issued through DigitalOcean DNS) cannot cover it',
+      "use loadBalancer.tls: passthrough (the proxies' own certificates cover names in any zone), move the name into the zone, or remove it",
+    ]]);
+    // The same names with passthrough: the proxies' certbot covers them, so nothing is refused.
+    assert.doesNotThrow(() => parseStack(edited("prod", (d) => ((d.webDomain = "social.example.social"), (d.alternateDomains = ["example.org"]))), "prod.yaml"));
+  });
+
   it("the web domain must be in the DNS zone", () => {
     const issues = issuesOf(edited("prod", (d) => (d.dns.zone = "other.example")));
     assert.deepEqual(issues.map((i) => i.path), ["domain", "mail.records"]);

@@ -1,5 +1,5 @@
 // Things that are allowed but that an admin should decide knowingly.
-import { dnsZone, namesOutsideZone } from "../spec/dns";
+import { dnsZone, namesOutsideZone, webDomainOf } from "../spec/dns";
 import { worldAdminCidrs } from "../spec/network-rules";
 import type { Spec } from "../spec/schema/stack";
 import type { PlannedHost } from "./types";
@@ -17,7 +17,11 @@ export function planWarnings(spec: Spec, hosts: readonly PlannedHost[]): string[
   // Debian does not package OpenSearch, and a booted host showed nothing else installs it: the
   // plan sizes its heap and points ES_HOST at it, but the server must come from its own repository.
   if (spec.search.selfHosted) out.push(`search.selfHosted: mastodon-stack sizes OpenSearch on ${spec.search.selfHosted.host} and points Mastodon at it, but does not install it (Debian has no package): install OpenSearch 2 from artifacts.opensearch.org on that host, or use search.managed or search.off`);
-  for (const n of namesOutsideZone(spec)) out.push(`${n} is outside the DNS zone ${dnsZone(spec)}: point it at the instance yourself`);
+  // The proxies give such a name a certificate of its own (plan/render/acme/separate.ts), so it
+  // cannot hold up the others. (A terminating balancer refuses these names in the spec rules.)
+  for (const n of namesOutsideZone(spec)) {
+    out.push(`${n} is outside the DNS zone ${dnsZone(spec)}: point it at the instance yourself. It gets a certificate of its own, issued once it points here (certbot.timer tries twice a day); until then only ${n} fails, and the certificate for ${webDomainOf(spec)} and the zone's other names is issued without it`);
+  }
   // Data services are sized to fill their host; only application hosts can run short.
   for (const h of hosts.filter((x) => x.processes.length > 0)) {
     const free = h.memory.availableMb - h.memory.usedMb;

@@ -126,7 +126,9 @@ test("the local domain and alternate domains redirect to the web domain; /system
     d.media = { local: {} };
   });
   const conf = site(proxies(plan)[0]!);
-  assert.match(conf, /server_name single\.example\.social single\.example\.org;[\s\S]*return 301 https:\/\/social\.single\.example\.social\$request_uri;/);
+  assert.match(conf, /server_name single\.example\.social;\n  include \S+mastodon-tls\.conf;[\s\S]*return 301 https:\/\/social\.single\.example\.social\$request_uri;/);
+  // single.example.org is in another zone: its own server and certificate (acme/separate.ts).
+  assert.match(conf, /server_name single\.example\.org;\n  include \S+mastodon-tls-separate\.conf;[\s\S]*return 301 https:\/\/social\.single\.example\.social\$request_uri;/);
   assert.match(conf, /location \^~ \/system\/ \{/);
   assert.doesNotMatch(site(proxies(examplePlan("single"))[0]!), /\/system\//);
 });

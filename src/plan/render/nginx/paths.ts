@@ -32,4 +32,5 @@ export const SNIPPETS = {
   proxy: `${NGINX_PATHS.snippets}/mastodon-proxy.conf`,
   backend: `${NGINX_PATHS.snippets}/mastodon-backend.conf`,
   tls: `${NGINX_PATHS.snippets}/mastodon-tls.conf`,
+  tlsSeparate: `${NGINX_PATHS.snippets}/mastodon-tls-separate.conf`,
 } as const;

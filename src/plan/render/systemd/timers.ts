@@ -75,11 +75,9 @@ function maintenanceEnv(ctx: RenderContext, host: SizedHost): HostFile {
 }
 
 export function maintenanceTimers(ctx: RenderContext, host: SizedHost): HostFile[] {
-  const jobs = maintenanceJobs(ctx);
-  // Only the jobs read the direct-database override; without jobs the converge step removes it.
-  if (jobs.length === 0) return [];
+  // Rendered with or without jobs: migrations (release.sh) and the admin account read it too.
   const files = [maintenanceEnv(ctx, host)];
-  for (const job of jobs) {
+  for (const job of maintenanceJobs(ctx)) {
     const service = renderService({
       name: `${job.name}.service`,
       description: `Mastodon maintenance: ${job.description}`,

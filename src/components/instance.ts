@@ -119,7 +119,7 @@ export class MastodonInstance extends pulumi.ComponentResource {
     const pg = plan.services.postgres;
     const volumeOf = (host: string) => {
       const h = plan.hosts.find((x) => x.name === host);
-      const mount = h?.volumeGb !== undefined ? volumeMountPoint(h) : undefined;
+      const mount = h?.volumeGb !== undefined ? volumeMountPoint(spec, h) : undefined;
       return mount ? { volumeMount: mount } : {};
     };
     const database =

@@ -1,5 +1,5 @@
 // Things that are allowed but that an admin should decide knowingly.
-import { dnsZone, namesOutsideZone } from "../spec/dns";
+import { dnsZone, namesOutsideZone, webDomainOf } from "../spec/dns";
 import { worldAdminCidrs } from "../spec/network-rules";
 import type { Spec } from "../spec/schema/stack";
 import type { PlannedHost } from "./types";
@@ -14,9 +14,11 @@ export function planWarnings(spec: Spec, hosts: readonly PlannedHost[]): string[
   if (world.length > 0) out.push(`network.adminCidrs ${world.join(", ")} opens SSH to the Internet (network.sshFromAnywhere): only the SSH key stands between the world and root on every host`);
   if (!spec.network.encryptInternal) out.push("network.encryptInternal is false: database and Redis traffic between hosts is unencrypted");
   if (spec.media.r2 && !spec.media.r2.customDomain) out.push("R2 media is served from the bucket's r2.dev host, which Cloudflare rate-limits and does not cache: set media.r2.customDomain (DNS on Cloudflare) for a real instance");
-  // Debian does not package OpenSearch, and a booted host showed nothing else installs it: the
-  // plan sizes its heap and points ES_HOST at it, but the server must come from its own repository.
-  for (const n of namesOutsideZone(spec)) out.push(`${n} is outside the DNS zone ${dnsZone(spec)}: point it at the instance yourself`);
+  // The proxies give such a name a certificate of its own (plan/render/acme/separate.ts), so it
+  // cannot hold up the others. (A terminating balancer refuses these names in the spec rules.)
+  for (const n of namesOutsideZone(spec)) {
+    out.push(`${n} is outside the DNS zone ${dnsZone(spec)}: point it at the instance yourself. It gets a certificate of its own, issued once it points here (certbot.timer tries twice a day); until then only ${n} fails, and the certificate for ${webDomainOf(spec)} and the zone's other names is issued without it`);
+  }
   // Data services are sized to fill their host; only application hosts can run short.
   for (const h of hosts.filter((x) => x.processes.length > 0)) {
     const free = h.memory.availableMb - h.memory.usedMb;

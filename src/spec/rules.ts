@@ -225,6 +225,16 @@ function checkDns(spec: Spec, report: Report): void {
   const zone = dnsZone(spec);
   const webDomain = webDomainOf(spec);
   if (!inZone(webDomain, zone)) report(spec.webDomain ? ["webDomain"] : ["domain"], `"${webDomain}" is not inside the DNS zone "${zone}"`, "set dns.zone to the registered domain that holds it");
+  if (spec.loadBalancer.enabled && spec.loadBalancer.tls === "terminate" && spec.dns.provider === "digitalocean") {
+    // DigitalOcean issues the balancer's Let's Encrypt certificate through its own DNS: a name
+    // outside the zone cannot be on it (Certificate.domains "must be managed using
+    // DigitalOcean's DNS"), and a name missing from it would fail TLS for every visitor using it.
+    const named: [Path, string][] = [[["domain"], spec.domain], ...spec.alternateDomains.map((d, i): [Path, string] => [["alternateDomains", i], d])];
+    for (const [path, name] of named) {
+      // The web domain outside the zone is reported above.
+      if (name !== webDomain && !inZone(name, zone)) report(path, `"${name}" is outside the DNS zone "${zone}", so the TLS-terminating load balancer's certificate (issued through DigitalOcean DNS) cannot cover it`, "use loadBalancer.tls: passthrough (the proxies' own certificates cover names in any zone), move the name into the zone, or remove it");
+    }
+  }
   if (spec.mail?.records && !inZone(spec.domain, zone)) report(["mail", "records"], `mail records go at "${spec.domain}", outside the DNS zone "${zone}"`, "set dns.zone to the registered domain that holds it");
 }
 

@@ -57,7 +57,11 @@ let direct: ProgramRun;
 
 before(async () => {
   prod = await runStack("prod");
-  terminate = await runProgram(parseStack(edited("prod", (d) => (d.loadBalancer = { enabled: true, tls: "terminate" })), "prod.yaml"));
+  terminate = await runProgram(parseStack(edited("prod", (d) => {
+    d.loadBalancer = { enabled: true, tls: "terminate" };
+    d.webDomain = "social.example.social";
+    d.alternateDomains = ["www.example.social"];
+  }), "prod.yaml"));
   direct = await runProgram(
     parseStack(
       edited("prod", (d) => {
@@ -272,9 +276,10 @@ describe("digitalocean: prod", () => {
 });
 
 describe("digitalocean: load balancer terminating TLS", () => {
-  it("holds a Let's Encrypt certificate for the stack's names and forwards 443 to nginx's port 80", () => {
+  it("holds a Let's Encrypt certificate for every name of the stack and forwards 443 to nginx's port 80", () => {
     const cert = one(terminate, T.certificate, "prod-lb-certificate");
-    assert.deepEqual([inputs(cert).type, inputs(cert).domains], ["lets_encrypt", ["example.social"]]);
+    // Every name the instance answers for, the web domain first: a missing one would fail TLS for its visitors.
+    assert.deepEqual([inputs(cert).type, inputs(cert).domains], ["lets_encrypt", ["social.example.social", "example.social", "www.example.social"]]);
     const lb = one(terminate, T.lb, "prod-lb");
     const i = inputs(lb);
     assert.deepEqual(list(i.forwardingRules), [

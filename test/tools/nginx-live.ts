@@ -48,18 +48,21 @@ export async function startNginx(tree: NginxTree, port: number): Promise<{ stop(
 export interface Reply {
   status: number;
   header(name: string): string[];
+  body: string;
 }
 
-function reply(status: number, raw: string[]): Reply {
-  return { status, header: (name) => raw.filter((_, i) => i % 2 === 1 && raw[i - 1]!.toLowerCase() === name) };
+function reply(status: number, raw: string[], body: string): Reply {
+  return { status, header: (name) => raw.filter((_, i) => i % 2 === 1 && raw[i - 1]!.toLowerCase() === name), body };
 }
 
 export function get(port: number, host: string, path: string, tls = true): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const send = tls ? request : plainRequest;
     const req = send({ host: "127.0.0.1", port, path, servername: host, headers: { host }, rejectUnauthorized: false, timeout: 5000 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(reply(res.statusCode ?? 0, res.rawHeaders)));
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (body += d));
+      res.on("end", () => resolve(reply(res.statusCode ?? 0, res.rawHeaders, body)));
     });
     req.on("error", reject);
     req.on("timeout", () => req.destroy(new Error(`timeout on ${path}`)));
@@ -79,10 +82,10 @@ export function getViaProxyProtocol(port: number, host: string, path: string, cl
       tls.setEncoding("utf8");
       tls.on("data", (d: string) => (text += d));
       tls.on("end", () => {
-        const [head = ""] = text.split("\r\n\r\n");
+        const [head = "", ...rest] = text.split("\r\n\r\n");
         const [statusLine = "", ...lines] = head.split("\r\n");
         const headers = lines.flatMap((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]);
-        resolve(reply(Number(statusLine.split(" ")[1]), headers));
+        resolve(reply(Number(statusLine.split(" ")[1]), headers, rest.join("\r\n\r\n")));
       });
       tls.on("error", reject);
     });

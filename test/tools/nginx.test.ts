@@ -2,8 +2,9 @@
 // each example plan and on the variants the examples do not cover, a broken copy that must
 // fail (so the check is live), and one plan served for real over TLS to see its headers.
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
+import { execFileSync } from "node:child_process";
 import { dirname } from "node:path";
 import { test, type TestContext } from "node:test";
 import { buildPlan, type Plan } from "../../src/plan";
@@ -46,12 +47,13 @@ for (const name of EXAMPLES) {
   });
 }
 
-test("variants: TLS-terminating balancer with web domain and alternate domains; local media", (t) => {
+test("variants: TLS-terminating balancer with web domain and alternate domains; local media; a name in another zone", (t) => {
   if (!tools(t)) return;
   const terminate = buildPlan(parseStack(edited("prod", (d) => {
     d.loadBalancer = { enabled: true, tls: "terminate" };
     d.webDomain = "social.example.social";
-    d.alternateDomains = ["example.org", "example.social"];
+    // In the zone: a terminating balancer's certificate cannot cover others (refused in the spec rules).
+    d.alternateDomains = ["www.example.social", "example.social"];
   }), "terminate.yaml"));
   assertValid(terminate, "prod-terminate");
   const redirecting = buildPlan(parseStack(edited("single", (d) => {
@@ -169,6 +171,70 @@ test("prod: behind a passthrough balancer the client address comes from PROXY pr
       assert.deepEqual(r.header("strict-transport-security"), [HSTS], path);
     }
     await assert.rejects(get(stand.ports.https, host, "/@admin"), "a connection without a PROXY line is refused");
+  } finally {
+    await nginx?.stop();
+    stand.close();
+    tree.remove();
+  }
+});
+
+test("Puma down: Mastodon's 500.html where the release is on disk, the plan's page on an edge proxy, never nginx's bare 502", { timeout: 30_000 }, async (t) => {
+  if (!tools(t)) return;
+  for (const [stack, hostName] of [["single", "box"], ["prod", "edge-1"]] as const) {
+    const plan = examplePlan(stack);
+    const host = plan.stack.webDomain;
+    const stand = await standIns();
+    // Nothing listens on Puma's port: nginx itself answers 502.
+    const ports = { ...stand.ports, puma: await freePort() };
+    const loopback = onLoopback(ports);
+    const edit = (p: string, c: string) => loopback(p, c).replace(/set_real_ip_from \S+;/, "set_real_ip_from 127.0.0.0/8;");
+    const tree = buildTree(nginxFiles(plan, hostName), { names: namesOf(plan), edit });
+    if (stack === "single") {
+      mkdirSync(dirname(tree.at(`${NGINX_PATHS.publicRoot}/500.html`)), { recursive: true });
+      writeFileSync(tree.at(`${NGINX_PATHS.publicRoot}/500.html`), "<p>release's own page</p>\n");
+    }
+    let nginx: { stop(): Promise<void> } | undefined;
+    try {
+      nginx = await startNginx(tree, ports.https);
+      const r = stack === "single" ? await get(ports.https, host, "/@admin") : await getViaProxyProtocol(ports.https, host, "/@admin", "203.0.113.9");
+      assert.equal(r.status, 502, stack);
+      assert.doesNotMatch(r.body, /<center>nginx<\/center>/, `${stack}: not nginx's bare page`);
+      assert.match(r.body, stack === "single" ? /release's own page/ : new RegExp(`${host.replace(/\./g, "\\.")} could not answer this request`), stack);
+      assert.deepEqual(r.header("strict-transport-security"), [HSTS], stack);
+    } finally {
+      await nginx?.stop();
+      stand.close();
+      tree.remove();
+    }
+  }
+});
+
+test("a name in another zone without its certificate yet fails alone; once the hook installs one it serves, without a reload", { timeout: 30_000 }, async (t) => {
+  if (!tools(t)) return;
+  const plan = buildPlan(parseStack(edited("single", (d) => (d.alternateDomains = ["single.example.org"])), "other-zone.yaml"));
+  const host = plan.stack.webDomain;
+  const stand = await standIns();
+  const tree = buildTree(nginxFiles(plan, "box"), { names: namesOf(plan), edit: onLoopback(stand.ports) });
+  let nginx: { stop(): Promise<void> } | undefined;
+  try {
+    assert.ok(nginxTest(tree).ok, "nginx -t accepts the site before the other name has a certificate");
+    nginx = await startNginx(tree, stand.ports.https);
+    assert.equal((await get(stand.ports.https, host, "/@admin")).status, 200, "the web domain is served");
+    await assert.rejects(get(stand.ports.https, "single.example.org", "/"), "no certificate yet: that name's handshake fails");
+    // What the deploy hook does once certbot has issued it.
+    const dir = tree.at("/etc/nginx/mastodon-tls/single.example.org");
+    mkdirSync(dir, { recursive: true });
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=single.example.org",
+      "-keyout", `${dir}/privkey.pem`, "-out", `${dir}/fullchain.pem`], { stdio: "pipe" });
+    // As the hook installs it: workers (www-data when run as root) read the key at the handshake.
+    if (process.getuid?.() === 0) {
+      execFileSync("chgrp", ["www-data", dir, `${dir}/privkey.pem`]);
+      chmodSync(`${dir}/privkey.pem`, 0o640);
+      chmodSync(dir, 0o750);
+    }
+    const r = await get(stand.ports.https, "single.example.org", "/@admin?x=1");
+    assert.equal(r.status, 301);
+    assert.deepEqual(r.header("location"), [`https://${host}/@admin?x=1`]);
   } finally {
     await nginx?.stop();
     stand.close();

@@ -92,6 +92,21 @@ describe("spec rules for components", () => {
     assert.deepEqual(issues.map((i) => [i.path, i.message]), [["loadBalancer.tls", "a TLS-terminating load balancer needs a provider-managed certificate, which needs the zone on DigitalOcean DNS"]]);
   });
 
+  it("a TLS-terminating balancer refuses names its certificate cannot cover, where they are written", () => {
+    const issues = issuesOf(edited("prod", (d) => {
+      d.loadBalancer.tls = "terminate";
+      d.webDomain = "social.example.social";
+      d.alternateDomains = ["www.example.social", "example.org"];
+    }));
+    assert.deepEqual(issues.map((i) => [i.path, i.message, i.fix]), [[
+      "alternateDomains[1]",
+      '"example.org" is outside the DNS zone "example.social", so the TLS-terminating load balancer\'s certificate (issued through DigitalOcean DNS) cannot cover it',
+      "use loadBalancer.tls: passthrough (the proxies' own certificates cover names in any zone), move the name into the zone, or remove it",
+    ]]);
+    // The same names with passthrough: the proxies' certbot covers them, so nothing is refused.
+    assert.doesNotThrow(() => parseStack(edited("prod", (d) => ((d.webDomain = "social.example.social"), (d.alternateDomains = ["example.org"]))), "prod.yaml"));
+  });
+
   it("the web domain must be in the DNS zone", () => {
     const issues = issuesOf(edited("prod", (d) => (d.dns.zone = "other.example")));
     assert.deepEqual(issues.map((i) => i.path), ["domain", "mail.records"]);
@@ -118,7 +133,7 @@ describe("private network size", () => {
 describe("names outside the DNS zone", () => {
   it("are planned with a warning to point them by hand, not refused", () => {
     const s = parseStack(edited("single", (d) => (d.alternateDomains = ["single.example.org"])), "s.yaml");
-    assert.ok(buildPlan(s).warnings.includes("single.example.org is outside the DNS zone single.example.social: point it at the instance yourself"));
+    assert.ok(buildPlan(s).warnings.includes("single.example.org is outside the DNS zone single.example.social: point it at the instance yourself. It gets a certificate of its own, issued once it points here (certbot.timer tries twice a day); until then only single.example.org fails, and the certificate for single.example.social and the zone's other names is issued without it"));
     assert.deepEqual(dnsRecords(s, { ipv4: ["a"], ipv6: [] }).map((r) => r.name), ["single.example.social"]);
   });
 });

@@ -47,7 +47,8 @@ for (const name of EXAMPLES) {
       }
       assert.ok(files.some((f) => f.path === NGINX_PATHS.conf) && files.some((f) => f.path === NGINX_PATHS.site), h.name);
       for (const f of files) {
-        assert.deepEqual(f.after, [{ kind: "reload", unit: "nginx.service" }], f.path);
+        // nginx opens the error page per request: a new page needs no reload.
+        assert.deepEqual(f.after, f.path === NGINX_PATHS.errorPage ? [] : [{ kind: "reload", unit: "nginx.service" }], f.path);
         assert.deepEqual([f.mode, f.secrets], ["0644", []], f.path);
       }
     }
@@ -125,7 +126,24 @@ test("the local domain and alternate domains redirect to the web domain; /system
     d.media = { local: {} };
   });
   const conf = site(proxies(plan)[0]!);
-  assert.match(conf, /server_name single\.example\.social single\.example\.org;[\s\S]*return 301 https:\/\/social\.single\.example\.social\$request_uri;/);
+  assert.match(conf, /server_name single\.example\.social;\n  include \S+mastodon-tls\.conf;[\s\S]*return 301 https:\/\/social\.single\.example\.social\$request_uri;/);
+  // single.example.org is in another zone: its own server and certificate (acme/separate.ts).
+  assert.match(conf, /server_name single\.example\.org;\n  include \S+mastodon-tls-separate\.conf;[\s\S]*return 301 https:\/\/social\.single\.example\.social\$request_uri;/);
   assert.match(conf, /location \^~ \/system\/ \{/);
   assert.doesNotMatch(site(proxies(examplePlan("single"))[0]!), /\/system\//);
+});
+
+test("Puma gets upstream's 120 s read timeout; an edge proxy (no release) renders its own error page", () => {
+  const backend = (h: PlannedHost) => h.files.find((f) => f.path.endsWith("mastodon-backend.conf"))!.content;
+  const edge = proxies(examplePlan("prod"))[0]!;
+  const box = proxies(examplePlan("single"))[0]!;
+  for (const h of [edge, box]) assert.match(backend(h), /proxy_read_timeout 120s;\nproxy_pass http:\/\/backend;/);
+  assert.match(site(edge), /error_page 500 502 503 504 @mastodon_error;/);
+  assert.match(site(edge), /location @mastodon_error \{\n    include \S+mastodon-hsts\.conf;\n    root \/etc\/nginx\/mastodon-error;/);
+  const page = edge.files.find((f) => f.path === NGINX_PATHS.errorPage)!;
+  assert.deepEqual([page.mode, page.owner], ["0644", "root"]);
+  assert.match(page.content, /<h1>example\.social could not answer this request<\/h1>/);
+  // Where Puma runs, the release's public/500.html serves (upstream's error_page), and no page of ours.
+  assert.match(site(box), /error_page 404 500 501 502 503 504 \/500\.html;/);
+  assert.equal(box.files.some((f) => f.path === NGINX_PATHS.errorPage), false);
 });

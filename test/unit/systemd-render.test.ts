@@ -6,7 +6,8 @@ import { test } from "node:test";
 import { buildPlan, type Plan } from "../../src/plan";
 import { scheduleFor } from "../../src/plan/render/systemd/schedule";
 import type { HostFile, PlannedHost } from "../../src/plan/types";
-import { loadStack } from "../../src/spec/load";
+import { loadStack, parseStack } from "../../src/spec/load";
+import { edited } from "../helpers/stacks";
 import { EXAMPLES, examplePlan, ROOT } from "../helpers/plans";
 
 const UNIT_DIR = "/etc/systemd/system/";
@@ -118,6 +119,12 @@ for (const name of EXAMPLES) {
 
   test(`${name}: timers run on exactly one host, the first that runs Sidekiq`, () => {
     const withTimers = plan.hosts.filter((h) => unitFiles(h).some((f) => f.path.endsWith(".timer")));
+    const spec0 = loadStack(join(ROOT, "stacks", `${name}.yaml`));
+    // Backups and the search refresh are the only scheduled jobs: a stack with neither has no timer.
+    if (!spec0.backups && plan.services.search.kind === "off") {
+      assert.deepEqual(withTimers.map((h) => h.name), []);
+      return;
+    }
     assert.equal(withTimers.length, 1, `hosts with timers: ${withTimers.map((h) => h.name).join(", ")}`);
     const first = plan.hosts.find((h) => h.processes.some((p) => p.kind === "sidekiq"));
     assert.equal(withTimers[0]!.name, first?.name);
@@ -171,4 +178,24 @@ test("backup intervals become calendar or monotonic timers", () => {
   assert.deepEqual(scheduleFor("2d").lines, ["OnBootSec=15min", "OnUnitActiveSec=2880min"]);
   assert.equal(scheduleFor("4h").randomizedDelay, "15min");
   assert.equal(scheduleFor("30m").randomizedDelay, "3min");
+});
+
+test("no timer deletes content: retention is the admin's (Content retention), never a fixed --days", () => {
+  const plans = [...EXAMPLES.map((n) => examplePlan(n)), buildPlan(parseStack(edited("single", (d) => (d.search = { selfHosted: { host: "box" } })), "search.yaml"))];
+  let services = 0;
+  for (const plan of plans) {
+    for (const host of plan.hosts) {
+      for (const f of unitFiles(host).filter((x) => /mastodon-[a-z-]+\.service$/.test(x.path))) {
+        const exec = values(parseUnit(f.content), "Service", "ExecStart").join(" ");
+        if (!exec.includes("tootctl")) continue;
+        services++;
+        assert.doesNotMatch(exec, /tootctl (media remove|preview_cards remove|statuses remove|accounts prune|accounts cull)/, f.path);
+        assert.doesNotMatch(exec, /--days/, f.path);
+      }
+      // Migrations and the admin account read it on the maintenance host, jobs or none.
+      const maintenance = plan.hosts.find((h) => h.processes.some((p) => p.kind === "sidekiq"));
+      assert.equal(host.files.some((f) => f.path.endsWith("/env.maintenance")), host.name === maintenance?.name, `${host.name}: env.maintenance`);
+    }
+  }
+  assert.ok(services >= 1, "the search refresh must still be checked");
 });

@@ -6,7 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
-import { volumeMountPoint, volumeMountScript } from "../../src/plan/render/cloud-init/volume";
+import { DATA_ROOT, dataDirs, volumeMountPoint, volumeMountScript } from "../../src/plan/render/cloud-init/volume";
+import { buildPlan } from "../../src/plan";
+import { mediaVars } from "../../src/plan/render/env/media";
+import { LOCAL_MEDIA_ROOT } from "../../src/plan/render/systemd/common";
+import { NGINX_PATHS } from "../../src/plan/render/nginx";
+import { parseStack } from "../../src/spec/load";
+import { edited } from "../helpers/stacks";
+import { parse as parseYaml } from "yaml";
 import { examplePlan } from "../helpers/plans";
 import { loadStack } from "../../src/spec/load";
 import { ROOT } from "../helpers/plans";
@@ -14,7 +21,10 @@ import { requireTool } from "../helpers/tools";
 
 it("single mounts its volume at Postgres's directory before packages install, from cloud-init's bootcmd", (t) => {
   const box = examplePlan("single").hosts[0]!;
-  assert.equal(volumeMountPoint(box), "/var/lib/postgresql");
+  assert.equal(volumeMountPoint(loadStack(join(ROOT, "stacks", "single.yaml")), box), "/var/lib/postgresql");
+  // One kind of data: mounted straight at Postgres's directory, as booted hosts run it.
+  assert.match(box.userData, /mp=\/var\/lib\/postgresql\n/);
+  assert.doesNotMatch(box.userData, /mastodon-data|none bind/);
   assert.match(box.userData, /bootcmd:/);
   assert.match(box.userData, /scsi-0HC_Volume_/);
   const script = volumeMountScript(loadStack(join(ROOT, "stacks", "single.yaml")), box);
@@ -30,4 +40,37 @@ it("single mounts its volume at Postgres's directory before packages install, fr
 
 it("hosts without a volume get no mount", () => {
   for (const h of examplePlan("hobby").hosts) assert.doesNotMatch(h.userData, /HC_Volume/);
+});
+
+it("local media beside Postgres goes on the volume too: one mount, a bind mount per data directory, media owned by mastodon", (t) => {
+  const spec = parseStack(edited("single", (d) => ((d.media = { local: {} }), d.hosts[0].roles.push("media"))), "single.yaml");
+  const box = buildPlan(spec).hosts[0]!;
+  assert.deepEqual(dataDirs(spec, box).map((d) => d.path), ["/var/lib/postgresql", LOCAL_MEDIA_ROOT]);
+  // Postgres's directory is still a mount point (the database setup checks it), now a bind mount.
+  assert.equal(volumeMountPoint(spec, box), "/var/lib/postgresql");
+  const script = volumeMountScript(spec, box);
+  assert.match(script, new RegExp(`^mp=${DATA_ROOT}\n`));
+  assert.match(script, /echo "\/srv\/mastodon-data\/postgresql \/var\/lib\/postgresql none bind,nofail,x-systemd\.requires-mounts-for=\/srv\/mastodon-data 0 0" >> \/etc\/fstab/);
+  assert.match(script, /echo "\/srv\/mastodon-data\/media \/var\/lib\/mastodon\/public-system none bind,nofail,x-systemd\.requires-mounts-for=\/srv\/mastodon-data 0 0" >> \/etc\/fstab/);
+  // The paths Mastodon writes and nginx serves are the bind-mounted directory.
+  assert.equal(mediaVars(spec).PAPERCLIP_ROOT_PATH, LOCAL_MEDIA_ROOT);
+  const site = box.files.find((f) => f.path === NGINX_PATHS.site)!.content;
+  assert.match(site, new RegExp(`alias ${LOCAL_MEDIA_ROOT}/;`));
+  const cloud = parseYaml(box.userData.replace(/^#cloud-config\n/, "")) as { bootcmd: string[][]; runcmd: string[][] };
+  assert.ok(cloud.bootcmd.some((c) => c[2] === script), "the script runs as a bootcmd");
+  const runcmd = cloud.runcmd.map((c) => c.join(" "));
+  assert.ok(runcmd.includes("install -d -o mastodon -g mastodon -m 0750 /var/lib/mastodon"), runcmd.join("\n"));
+  assert.ok(runcmd.includes(`chown mastodon:mastodon ${LOCAL_MEDIA_ROOT}`) && runcmd.includes(`chmod 0750 ${LOCAL_MEDIA_ROOT}`));
+  // A volume for local media alone is mounted at the media directory, and owned the same way.
+  const mediaOnly = { roles: ["web", "sidekiq", "media"] as const, name: "app" };
+  assert.deepEqual(dataDirs(spec, { roles: [...mediaOnly.roles] }).map((d) => d.path), [LOCAL_MEDIA_ROOT]);
+  assert.match(volumeMountScript(spec, { ...mediaOnly, roles: [...mediaOnly.roles] }), new RegExp(`^mp=${LOCAL_MEDIA_ROOT}\n`));
+  if (!requireTool(t, "shellcheck", "shellcheck")) return;
+  const dir = mkdtempSync(join(tmpdir(), "volume-"));
+  try {
+    writeFileSync(join(dir, "mount.sh"), `#!/bin/sh\n${script}\n`);
+    execFileSync("shellcheck", [join(dir, "mount.sh")]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -6,7 +6,7 @@ import { POOL_NAME } from "../../plan/endpoints";
 import { certificateNames } from "../../plan/render/acme";
 import type { Spec } from "../../spec/schema/stack";
 import type { ProviderFactory } from "../contract";
-import { dnsZone, inZone, webDomainOf } from "../../spec/dns";
+import { dnsZone, inZone } from "../../spec/dns";
 import { applicationHosts, firewallGroups } from "../firewall-rules";
 import { DigitalOceanValkey } from "./cache";
 import { DigitalOceanPostgres, type DigitalOceanPostgresArgs } from "./database";
@@ -20,14 +20,15 @@ import { SpacesStorage } from "./spaces";
 type Values = Record<string, pulumi.Output<string>>;
 
 /**
- * The names a load balancer's Let's Encrypt certificate covers: those in the DigitalOcean zone,
- * where DigitalOcean can answer the DNS challenge. The web domain must be one of them.
+ * The names a load balancer's Let's Encrypt certificate covers: every name the instance answers
+ * for, web domain first. DigitalOcean validates them through its DNS, so each must be in the
+ * zone; the spec rules refuse anything else with its location, and this is the last guard.
  */
 export function loadBalancerCertificateNames(spec: Spec): string[] {
   const zone = dnsZone(spec);
-  const names = certificateNames(spec).filter((n) => inZone(n, zone));
-  const web = webDomainOf(spec);
-  if (!names.includes(web)) throw new Error(`loadBalancer.tls is terminate, but the web domain ${web} is outside the DNS zone ${zone}: DigitalOcean cannot issue its certificate`);
+  const names = certificateNames(spec);
+  const outside = names.filter((n) => !inZone(n, zone));
+  if (outside.length > 0) throw new Error(`loadBalancer.tls is terminate, but ${outside.join(", ")} ${outside.length === 1 ? "is" : "are"} outside the DNS zone ${zone}: DigitalOcean cannot put ${outside.length === 1 ? "it" : "them"} on the balancer's certificate`);
   return names;
 }
 

@@ -16,6 +16,7 @@ import { hostFile } from "./host-file";
 import { NGINX_PATHS } from "./nginx/paths";
 import { shellQuote } from "./shell";
 import { webDomainOf } from "../../spec/dns";
+import { CERTBOT_DROP_IN, certificateSplit, SEPARATE_PREFIX, SEPARATE_SCRIPT, SEPARATE_TLS_DIR, separateCertName } from "./acme/separate";
 
 export const ACME_CERT_NAME = "mastodon";
 export const ACME_DEPLOY_HOOK = "/etc/letsencrypt/renewal-hooks/deploy/mastodon-stack";
@@ -27,10 +28,27 @@ export function acmeMode(spec: Spec): AcmeMode {
   return { kind: "http-01" };
 }
 
-/** Every name the certificate covers: the web domain first, then the names that redirect to it. */
+/** Every name the instance answers for: the web domain first, then the names that redirect to it. */
 export function certificateNames(spec: Spec): string[] {
   const web = webDomainOf(spec);
   return [...new Set([web, spec.domain, ...spec.alternateDomains])];
+}
+
+function certbotArgs(spec: Spec, certName: string, names: readonly string[]): string {
+  const email = spec.mastodon.admin?.email;
+  return [
+    "certbot", "certonly", "--non-interactive", "--agree-tos", "--keep-until-expiring", "--expand",
+    "--cert-name", certName,
+    ...(email ? ["--email", email] : ["--register-unsafely-without-email"]),
+    "--webroot", "--webroot-path", NGINX_PATHS.acmeWebroot,
+    "--deploy-hook", ACME_DEPLOY_HOOK,
+    ...names.flatMap((n) => ["-d", n]),
+  ].map(shellQuote).join(" ");
+}
+
+/** certbot, then the hook even when certbot kept a valid certificate (a rebuilt host installs it too). */
+function issueAndInstall(spec: Spec, certName: string, names: readonly string[]): string {
+  return `${certbotArgs(spec, certName, names)} && RENEWED_LINEAGE=/etc/letsencrypt/live/${certName} ${ACME_DEPLOY_HOOK}`;
 }
 
 export function acmePackages(mode: AcmeMode): string[] {
@@ -42,33 +60,38 @@ export function renderAcme(ctx: RenderContext, host: SizedHost): HostFile[] {
   if (!host.roles.includes("proxy")) return [];
   const mode = acmeMode(ctx.spec);
   if (mode.kind === "none") return [];
+  const { separate } = certificateSplit(ctx.spec);
   const hook = renderTemplate("acme/deploy-hook", {
     certName: ACME_CERT_NAME,
     dir: NGINX_PATHS.certificate.slice(0, NGINX_PATHS.certificate.lastIndexOf("/")),
     certificate: NGINX_PATHS.certificate,
     certificateKey: NGINX_PATHS.certificateKey,
+    separatePrefix: SEPARATE_PREFIX,
+    separateDir: SEPARATE_TLS_DIR,
+    separate: separate.length > 0,
   });
-  return [hostFile(ACME_DEPLOY_HOOK, hook, { mode: "0755" })];
+  const files = [hostFile(ACME_DEPLOY_HOOK, hook, { mode: "0755" })];
+  if (separate.length > 0) {
+    // The hook installs what certbot issues or renews; an existing lineage is installed only when
+    // missing here (a rebuilt host), since the hook reloads nginx and this runs twice a day.
+    const command = (n: string) => `${certbotArgs(ctx.spec, separateCertName(n), [n])} && { [ -f ${SEPARATE_TLS_DIR}/${n}/fullchain.pem ] || RENEWED_LINEAGE=/etc/letsencrypt/live/${separateCertName(n)} ${ACME_DEPLOY_HOOK}; }`;
+    const script = renderTemplate("acme/separate", { commands: separate.map((n) => ({ name: n, command: command(n) })) });
+    files.push(hostFile(SEPARATE_SCRIPT, script, { mode: "0755" }));
+    files.push(hostFile(CERTBOT_DROP_IN, renderTemplate("acme/certbot-drop-in", { script: SEPARATE_SCRIPT }), { after: [{ kind: "daemon-reload" }] }));
+  }
+  return files;
 }
 
 /**
- * The command that issues the certificate once (certbot keeps it until it nears expiry). Run over
- * SSH after the host's first converge, when nginx answers on port 80.
+ * The command that issues the certificates once (certbot keeps them until they near expiry). Run
+ * over SSH after the host's first converge, when nginx answers on port 80. The main certificate
+ * must be issued; names in another zone are tried by the script, which never fails the run.
  */
 export function issueCommand(spec: Spec, mode: AcmeMode): string | undefined {
   if (mode.kind === "none") return undefined;
-  const email = spec.mastodon.admin?.email;
-  const args = [
-    "certbot", "certonly", "--non-interactive", "--agree-tos", "--keep-until-expiring", "--expand",
-    "--cert-name", ACME_CERT_NAME,
-    ...(email ? ["--email", email] : ["--register-unsafely-without-email"]),
-    "--webroot", "--webroot-path", NGINX_PATHS.acmeWebroot,
-    "--deploy-hook", ACME_DEPLOY_HOOK,
-    ...certificateNames(spec).flatMap((n) => ["-d", n]),
-  ];
-  // A certificate that certbot kept does not run the deploy hook: install it anyway, so a host
-  // rebuilt from scratch with an existing lineage still serves it.
-  return `${args.map(shellQuote).join(" ")} && RENEWED_LINEAGE=/etc/letsencrypt/live/${ACME_CERT_NAME} ${ACME_DEPLOY_HOOK}`;
+  const { main, separate } = certificateSplit(spec);
+  const first = issueAndInstall(spec, ACME_CERT_NAME, main);
+  return separate.length > 0 ? `${first} && ${SEPARATE_SCRIPT}` : first;
 }
 
 /** How long certbot waits for the ingress to reach this proxy's challenge files (a new balancer needs several health checks). */

@@ -12,7 +12,7 @@ import type { SizedHost } from "../capacity/hosts";
 import type { HostFile } from "../types";
 import { acmeMode, placeholderCertificateCommand } from "./acme";
 import { hostPackages } from "./cloud-init/packages";
-import { volumeMountScript } from "./cloud-init/volume";
+import { mediaOwnershipCommands, volumeMountScript } from "./cloud-init/volume";
 import { EGRESS_RULESET, EGRESS_UNIT, egressFor, egressRouteCommand, egressRuleset, egressUnit, sysctlLines } from "./cloud-init/network";
 import { PATHS, type RenderContext } from "./context";
 import { placeholdersIn } from "./placeholders";
@@ -87,6 +87,7 @@ export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: read
   if (host.roles.includes("proxy") && acmeMode(ctx.spec).kind !== "none") {
     runcmd.push(placeholderCertificateCommand(ctx.spec));
   }
+  if (host.volumeGb !== undefined) runcmd.push(...mediaOwnershipCommands(ctx.spec, host));
   if (ctx.spec.media.local && host.roles.includes("proxy") && needsMastodonUser(host, files)) {
     // nginx serves /system straight from the media directory, which Mastodon writes group-readable (UMask=0027).
     runcmd.push(["usermod", "--append", "--groups", "mastodon", "www-data"]);

@@ -13,6 +13,7 @@ import { acmePeers, ACME_PEER_PORT } from "./nginx/acme-peers";
 import { siteShape } from "./nginx/site";
 import { nginxTuning } from "./nginx/tuning";
 import { upstreamsFor } from "./nginx/upstreams";
+import { SEPARATE_TLS_DIR } from "./acme/separate";
 
 export { NGINX_PATHS } from "./nginx/paths";
 export { railsMustServeStatic, servesStaticFromDisk } from "./nginx/site";
@@ -43,7 +44,8 @@ export function renderNginx(ctx: RenderContext, host: SizedHost): HostFile[] {
       lb: shape.lb,
       webDomain: shape.webDomain,
       redirectDomains: shape.redirectDomains,
-      allNames: [shape.webDomain, ...shape.redirectDomains],
+      separateDomains: shape.separateDomains,
+      allNames: [shape.webDomain, ...shape.redirectDomains, ...shape.separateDomains],
       httpSuffix: shape.httpParams ? ` ${shape.httpParams}` : "",
       httpsParams: shape.httpsParams,
       realIp: shape.realIp ?? null,
@@ -53,6 +55,7 @@ export function renderNginx(ctx: RenderContext, host: SizedHost): HostFile[] {
       localMedia: shape.localMedia,
       localMediaRoot: LOCAL_MEDIA_ROOT,
       publicRoot: NGINX_PATHS.publicRoot,
+      errorRoot: NGINX_PATHS.errorRoot,
       acmeWebroot: NGINX_PATHS.acmeWebroot,
       acmePeers: shape.lb === "terminate" ? [] : acmePeers(ctx.hosts, host),
       acmePeerPort: ACME_PEER_PORT,
@@ -67,9 +70,19 @@ export function renderNginx(ctx: RenderContext, host: SizedHost): HostFile[] {
     }),
     file(SNIPPETS.backend, "snippets/backend.conf", { snippets: SNIPPETS }),
   ];
+  // Where Puma runs, the release's own 500.html is on disk (app-locations); elsewhere, ours.
+  if (!shape.staticOnDisk) {
+    files.push(hostFile(NGINX_PATHS.errorPage, renderTemplate("nginx/error-page", { webDomain: shape.webDomain })));
+  }
   // With a terminating balancer the certificate lives on the balancer, not here.
   if (shape.lb !== "terminate") {
-    files.push(file(SNIPPETS.tls, "snippets/tls.conf", { certificate: NGINX_PATHS.certificate, certificateKey: NGINX_PATHS.certificateKey }));
+    files.push(file(SNIPPETS.tls, "snippets/tls.conf", { comment: "The instance's certificate: the web domain and the names this stack's DNS holds.", certificate: NGINX_PATHS.certificate, certificateKey: NGINX_PATHS.certificateKey }));
+    if (shape.separateDomains.length > 0) {
+      // A variable path is read per handshake by the workers (as www-data), not checked by nginx -t:
+      // a name whose certificate is not issued yet fails its own handshakes and nothing else.
+      const dir = `${SEPARATE_TLS_DIR}/$ssl_server_name`;
+      files.push(file(SNIPPETS.tlsSeparate, "snippets/tls.conf", { comment: "A name in another DNS zone: its own certificate, found by the name the client asked for.", certificate: `${dir}/fullchain.pem`, certificateKey: `${dir}/privkey.pem` }));
+    }
   }
   return files;
 }

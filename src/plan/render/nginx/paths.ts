@@ -16,6 +16,13 @@ export const NGINX_PATHS = {
   certificate: `${PATHS.tlsDir}/public/fullchain.pem`,
   certificateKey: `${PATHS.tlsDir}/public/privkey.pem`,
   publicRoot: `${PATHS.live}/public`,
+  /**
+   * A proxy without the release (an edge host) has no Mastodon 500.html: the plan renders a
+   * small page here instead, so a Puma outage shows a page and not nginx's bare one. Under
+   * /etc/nginx because the converge step writes nowhere else for nginx.
+   */
+  errorRoot: "/etc/nginx/mastodon-error",
+  errorPage: "/etc/nginx/mastodon-error/500.html",
   pid: "/run/nginx.pid",
   logDir: "/var/log/nginx",
 } as const;
@@ -25,4 +32,5 @@ export const SNIPPETS = {
   proxy: `${NGINX_PATHS.snippets}/mastodon-proxy.conf`,
   backend: `${NGINX_PATHS.snippets}/mastodon-backend.conf`,
   tls: `${NGINX_PATHS.snippets}/mastodon-tls.conf`,
+  tlsSeparate: `${NGINX_PATHS.snippets}/mastodon-tls-separate.conf`,
 } as const;

@@ -3,6 +3,7 @@
 import type { Spec } from "../../../spec/schema/stack";
 import type { SizedHost } from "../../capacity/hosts";
 import { webDomainOf } from "../../../spec/dns";
+import { certificateSplit } from "../acme/separate";
 
 export type LbMode = "none" | "passthrough" | "terminate";
 
@@ -10,6 +11,8 @@ export interface SiteShape {
   webDomain: string;
   /** The local domain (when the web domain differs) and alternate domains: all 301 to the web domain. */
   redirectDomains: string[];
+  /** Redirecting names in another DNS zone, on certificates of their own (acme/separate.ts); none behind a terminating balancer. */
+  separateDomains: string[];
   lb: LbMode;
   /** Listener parameters after the port, e.g. "ssl http2 proxy_protocol". */
   httpParams: string;
@@ -39,13 +42,15 @@ export function lbMode(spec: Spec): LbMode {
 
 export function siteShape(spec: Spec, host: SizedHost): SiteShape {
   const webDomain = webDomainOf(spec);
-  const redirectDomains = [...new Set([spec.domain, ...spec.alternateDomains])].filter((d) => d !== webDomain);
   const lb = lbMode(spec);
+  const separate = lb === "terminate" ? [] : certificateSplit(spec).separate;
+  const redirectDomains = [...new Set([spec.domain, ...spec.alternateDomains])].filter((d) => d !== webDomain && !separate.includes(d));
   // The load balancer sends PROXY protocol on every forwarded port, health checks included.
   const pp = lb === "passthrough" ? " proxy_protocol" : "";
   return {
     webDomain,
     redirectDomains,
+    separateDomains: separate,
     lb,
     httpParams: pp.trim(),
     httpsParams: `ssl http2${pp}`,

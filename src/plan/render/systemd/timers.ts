@@ -1,7 +1,15 @@
-// Maintenance that upstream's guide leaves to cron, as oneshot services with timers on exactly
-// one host of the stack. The jobs bypass PgBouncer (statuses remove builds and drops indexes
-// concurrently, like a migration) and run within the connection reserve: each tootctl job
-// holds --concurrency + 1 connections, and the schedules keep the weekly jobs on different days.
+// Maintenance jobs as oneshot services with timers on exactly one host of the stack. The jobs
+// bypass PgBouncer (like a migration) and run within the connection reserve: each tootctl job
+// holds --concurrency + 1 connections.
+//
+// No cleanup jobs (media remove, preview_cards remove, statuses remove, accounts prune).
+// Upstream dropped its cleanup crons from "Setting up your new instance"
+// (docs.joinmastodon.org/admin/setup; mastodon/documentation#1529 "Remove instructions for
+// cleanup crons": the retention policy of mastodon/mastodon#19232 makes them unneeded; removal
+// confirmed in mastodon/documentation#1134, 2025-07-09; checked 2026-11-30). Sidekiq's vacuum
+// scheduler now removes cached remote media and preview cards after Administration → Server
+// Settings → Content retention → "Media cache retention period". A timer with a fixed
+// `--days` would delete what that setting keeps, so retention is the admin's, set in that page.
 import type { SizedHost } from "../../capacity/hosts";
 import type { HostFile } from "../../types";
 import type { RenderContext } from "../context";
@@ -14,12 +22,6 @@ import { renderService, rubyEnvironment, rubyHardening, TOOTCTL, unitFile } from
 export const MAINTENANCE_ENV = "/etc/mastodon/env.maintenance";
 const CONCURRENCY = 2;
 
-// Retention follows tootctl's defaults and upstream's guidance (docs.joinmastodon.org/admin/tootctl,
-// checked 2026-11-24): remote media 7 days; preview cards not within 14 days (we keep 30).
-const MEDIA_DAYS = 7;
-const PREVIEW_CARD_DAYS = 30;
-const STATUS_DAYS = 90;
-
 interface Job {
   name: string;
   description: string;
@@ -27,13 +29,9 @@ interface Job {
   onCalendar: string;
 }
 
-function jobs(ctx: RenderContext): Job[] {
-  const list: Job[] = [
-    { name: "mastodon-media-remove", description: `remove cached remote media older than ${MEDIA_DAYS} days`, args: `media remove --days ${MEDIA_DAYS} --concurrency ${CONCURRENCY}`, onCalendar: "*-*-* 03:15:00" },
-    { name: "mastodon-preview-cards-remove", description: `remove preview card images older than ${PREVIEW_CARD_DAYS} days`, args: `preview_cards remove --days ${PREVIEW_CARD_DAYS} --concurrency ${CONCURRENCY}`, onCalendar: "Mon *-*-* 04:15:00" },
-    { name: "mastodon-statuses-remove", description: `remove unreferenced remote statuses older than ${STATUS_DAYS} days`, args: `statuses remove --days ${STATUS_DAYS}`, onCalendar: "Tue *-*-* 04:15:00" },
-    { name: "mastodon-accounts-prune", description: "prune remote accounts that never interacted with local users", args: `accounts prune --concurrency ${CONCURRENCY}`, onCalendar: "Wed *-*-* 04:15:00" },
-  ];
+/** Jobs the stack runs on a schedule: none of them deletes content (see above). */
+export function maintenanceJobs(ctx: RenderContext): Job[] {
+  const list: Job[] = [];
   // Sidekiq keeps the indexes current; a weekly deploy re-imports what it missed and cleans stale documents.
   if (ctx.services.search.kind !== "off") {
     list.push({ name: "mastodon-search-deploy", description: "refresh the search indexes", args: `search deploy --concurrency ${CONCURRENCY}`, onCalendar: "Sun *-*-* 04:15:00" });
@@ -77,8 +75,9 @@ function maintenanceEnv(ctx: RenderContext, host: SizedHost): HostFile {
 }
 
 export function maintenanceTimers(ctx: RenderContext, host: SizedHost): HostFile[] {
+  // Rendered with or without jobs: migrations (release.sh) and the admin account read it too.
   const files = [maintenanceEnv(ctx, host)];
-  for (const job of jobs(ctx)) {
+  for (const job of maintenanceJobs(ctx)) {
     const service = renderService({
       name: `${job.name}.service`,
       description: `Mastodon maintenance: ${job.description}`,

@@ -79,7 +79,9 @@ function checkDataServices(spec: Spec, report: Report): void {
   const selfHosted = (svc: "postgres" | "redis" | "search", host: string | undefined) => {
     const holders = hostsWith(spec, svc);
     if (host === undefined) {
-      for (const i of holders) report(["hosts", i, "roles"], `host "${spec.hosts[i]?.name}" has the ${svc} role but ${svc} is not selfHosted`, `remove ${svc} from its roles or set ${svc}.selfHosted.host: ${spec.hosts[i]?.name}`);
+      // Self-hosted search is refused (release-rules.ts): do not suggest it.
+      const fix = (name: string | undefined) => (svc === "search" ? "remove search from its roles (mastodon-stack installs no OpenSearch; use search.managed on DigitalOcean)" : `remove ${svc} from its roles or set ${svc}.selfHosted.host: ${name}`);
+      for (const i of holders) report(["hosts", i, "roles"], `host "${spec.hosts[i]?.name}" has the ${svc} role but ${svc} is not selfHosted`, fix(spec.hosts[i]?.name));
       return;
     }
     const idx = spec.hosts.findIndex((h) => h.name === host);

@@ -21,6 +21,9 @@ describe("release rules", () => {
       d.hosts[0].roles.push("search");
     });
     assert.deepEqual(messages(text), ["search.selfHosted: mastodon-stack does not install OpenSearch (Debian has no package), so Mastodon would be pointed at nothing — use search: { managed: { size: … } } on DigitalOcean, or search: { off: true }"]);
+    // A search role left on a host is not told to set search.selfHosted, which would be refused next.
+    const role = edited("hobby", (d) => void d.hosts[0].roles.push("search"));
+    assert.deepEqual(messages(role), ['hosts[0].roles: host "data" has the search role but search is not selfHosted — remove search from its roles (mastodon-stack installs no OpenSearch; use search.managed on DigitalOcean)']);
   });
 
   it("Node: Debian 13's 20 up to 4.5, NodeSource's 24 from 4.6 (engines.node >=22)", () => {

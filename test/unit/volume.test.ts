@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { it } from "node:test";
+import { it, type TestContext } from "node:test";
 import { DATA_ROOT, dataDirs, volumeMountPoint, volumeMountScript } from "../../src/plan/render/cloud-init/volume";
 import { buildPlan } from "../../src/plan";
 import { mediaVars } from "../../src/plan/render/env/media";
@@ -19,6 +19,18 @@ import { loadStack } from "../../src/spec/load";
 import { ROOT } from "../helpers/plans";
 import { requireTool } from "../helpers/tools";
 
+/** The mount script as cloud-init runs it (sh), through shellcheck. */
+function shellcheckScript(t: TestContext, script: string): void {
+  if (!requireTool(t, "shellcheck", "shellcheck")) return;
+  const dir = mkdtempSync(join(tmpdir(), "volume-"));
+  try {
+    writeFileSync(join(dir, "mount.sh"), `#!/bin/sh\n${script}\n`);
+    execFileSync("shellcheck", [join(dir, "mount.sh")]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 it("single mounts its volume at Postgres's directory before packages install, from cloud-init's bootcmd", (t) => {
   const box = examplePlan("single").hosts[0]!;
   assert.equal(volumeMountPoint(loadStack(join(ROOT, "stacks", "single.yaml")), box), "/var/lib/postgresql");
@@ -28,14 +40,7 @@ it("single mounts its volume at Postgres's directory before packages install, fr
   assert.match(box.userData, /bootcmd:/);
   assert.match(box.userData, /scsi-0HC_Volume_/);
   const script = volumeMountScript(loadStack(join(ROOT, "stacks", "single.yaml")), box);
-  if (!requireTool(t, "shellcheck", "shellcheck")) return;
-  const dir = mkdtempSync(join(tmpdir(), "volume-"));
-  try {
-    writeFileSync(join(dir, "mount.sh"), `#!/bin/sh\n${script}\n`);
-    execFileSync("shellcheck", [join(dir, "mount.sh")]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  shellcheckScript(t, script);
 });
 
 it("hosts without a volume get no mount", () => {
@@ -65,12 +70,5 @@ it("local media beside Postgres goes on the volume too: one mount, a bind mount 
   const mediaOnly = { roles: ["web", "sidekiq", "media"] as const, name: "app" };
   assert.deepEqual(dataDirs(spec, { roles: [...mediaOnly.roles] }).map((d) => d.path), [LOCAL_MEDIA_ROOT]);
   assert.match(volumeMountScript(spec, { ...mediaOnly, roles: [...mediaOnly.roles] }), new RegExp(`^mp=${LOCAL_MEDIA_ROOT}\n`));
-  if (!requireTool(t, "shellcheck", "shellcheck")) return;
-  const dir = mkdtempSync(join(tmpdir(), "volume-"));
-  try {
-    writeFileSync(join(dir, "mount.sh"), `#!/bin/sh\n${script}\n`);
-    execFileSync("shellcheck", [join(dir, "mount.sh")]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  shellcheckScript(t, script);
 });

@@ -140,7 +140,10 @@ describe("hobby on booted hosts", { skip: blocker, timeout: 60 * 60_000 }, () =>
       const restarted = Object.keys(before[host]!).filter((u) => before[host]![u] !== after[host]![u]).sort();
       // Every service the changed files name was running before (so its PID proves the restart).
       const expected = restartsFor(old[host] ?? [], stack.program.offline.hostFiles[host] ?? []).filter((u) => u.endsWith(".service"));
-      assert.deepEqual(expected.filter((u) => !(u in before[host]!)), [], `${host}: units to restart that were not running`);
+      const notRunning = expected.filter((u) => !(u in before[host]!));
+      // What that unit went through, if it was not running: the assertion alone says too little.
+      const why = notRunning.length ? (await stack.machines[host]!.ssh(`systemctl status --no-pager -n 40 ${notRunning.join(" ")} 2>&1; journalctl -b -q --no-pager -n 60 -u ${notRunning.join(" -u ")} 2>&1`)).stdout : "";
+      assert.deepEqual(notRunning, [], `${host}: units to restart that were not running\n${why}`);
       assert.deepEqual(restarted, expected, `${host}: restarted units`);
       restartedAnywhere += restarted.length;
     }

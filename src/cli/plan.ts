@@ -1,17 +1,18 @@
-// npm run plan [-- [--stack] stacks/prod.yaml] [--out plan]
+// npm run plan [-- [--stack] stacks/prod.yaml] [--out plan] [--compare BASE_OUT]
 // Plans a stack with no cloud account and no Pulumi CLI and writes what it would create.
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildPlan, CapacityError } from "../plan";
 import { SpecError } from "../spec/errors";
 import { loadStack } from "../spec/load";
 
-const USAGE = "usage: npm run plan [-- [--stack] stacks/<name>.yaml] [--out DIR]";
+const USAGE = "usage: npm run plan [-- [--stack] stacks/<name>.yaml] [--out DIR] [--compare BASE_DIR]";
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { stack: { type: "string" }, out: { type: "string", default: "plan" } }, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: argv, options: { stack: { type: "string" }, out: { type: "string", default: "plan" }, compare: { type: "string" } }, strict: true, allowPositionals: true });
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
     return 1;
@@ -42,6 +43,20 @@ async function main(argv: string[]): Promise<number> {
     console.log(`  cost: ${plan.cost.total.monthly.toFixed(2)} ${plan.cost.total.currency}/month`);
     for (const w of plan.warnings) console.log(`  warning: ${w}`);
     console.log(`wrote ${join(values.out, spec.name)}/summary.md`);
+    if (values.compare !== undefined) {
+      // Against the plan the base commit wrote (`npm run plan -- --out BASE_DIR` there): the pull request's preview.
+      const [{ readBasePlan }, { diffPlans }, { renderDiffMarkdown }, { redactedPlan }] = await Promise.all([
+        import("./compare/base-plan.js"),
+        import("./compare/plan-diff.js"),
+        import("./compare/markdown.js"),
+        import("./output.js"),
+      ]);
+      const base = readBasePlan(values.compare, spec.name);
+      const diff = "plan" in base ? diffPlans(base.plan, redactedPlan(plan)) : undefined;
+      writeFileSync(join(dir, "diff.md"), diff ? renderDiffMarkdown(diff) : `## ${spec.name}\n\n${"missing" in base ? base.missing : ""}.\n`);
+      writeFileSync(join(dir, "diff.json"), `${JSON.stringify(diff ?? base, null, 2)}\n`);
+      console.log(`wrote ${join(values.out, spec.name)}/diff.md${diff ? ` (monthly ${diff.monthly.before.toFixed(2)} → ${diff.monthly.after.toFixed(2)} ${diff.currency})` : `: ${"missing" in base ? base.missing : ""}`}`);
+    }
     return 0;
   } catch (e) {
     if (e instanceof SpecError || e instanceof CapacityError) {

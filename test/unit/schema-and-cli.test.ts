@@ -99,3 +99,27 @@ test("the plan command takes the stack as --stack or as its one argument, and re
     assert.doesNotMatch(r.stderr, /\n\s+at /, "a stack trace");
   }
 });
+
+test("--compare: the change against the base's plan output as the pull request shows it; a stack the base lacks is said plainly", () => {
+  const dir = mkdtempSync(join(tmpdir(), "plan-compare-"));
+  try {
+    const base = runPlan(["stacks/prod.yaml", "--out", join(dir, "base")]);
+    assert.equal(base.status, 0, base.stderr);
+    // The change: a third Sidekiq host.
+    const head = join(dir, "prod.yaml");
+    writeFileSync(head, readFileSync(join(ROOT, "stacks/prod.yaml"), "utf8").replace("{ name: worker, size: s-4vcpu-8gb, count: 2,", "{ name: worker, size: s-4vcpu-8gb, count: 3,"));
+    const r = runPlan([head, "--out", join(dir, "head"), "--compare", join(dir, "base")]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /wrote .*prod\/diff\.md \(monthly 385\.70 → 433\.70 USD\)/);
+    const md = readFileSync(join(dir, "head", "prod", "diff.md"), "utf8");
+    assert.match(md, /^## prod\n\n\*\*Monthly cost:\*\* \+\$48\.00 \(\$385\.70 → \$433\.70\)/);
+    assert.match(md, /\| server worker-3 \| s-4vcpu-8gb \(4 vCPU, 8192 MB\) \| added \| \+\$48\.00 \(\$0\.00 → \$48\.00\) \|/);
+    assert.doesNotMatch(md, /\{\{secret:|<redacted>/, "file diffs list paths, never contents");
+    assert.equal(JSON.parse(readFileSync(join(dir, "head", "prod", "diff.json"), "utf8")).monthly.after, 433.7);
+    const fresh = runPlan(["stacks/hobby.yaml", "--out", join(dir, "head"), "--compare", join(dir, "base")]);
+    assert.equal(fresh.status, 0, fresh.stderr);
+    assert.match(readFileSync(join(dir, "head", "hobby", "diff.md"), "utf8"), /^## hobby\n\nno base plan for hobby at .* \(a new stack, or the base did not plan\)\.\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,6 @@
 // The resource-graph part of summary.md: what the program registers, per provider and type, the
 // longest dependency chain, and which registered resource each cost line pays for.
+import { formatMoney } from "../plan/format";
 import type { CostLine, Plan } from "../plan/types";
 import type { GraphStats } from "../program/graph";
 import type { RecordedResource } from "../program/mocks";
@@ -31,7 +32,6 @@ export function billedResource(line: CostLine, resources: readonly RecordedResou
 
 const table = (head: string[], rows: (string | number)[][]) =>
   [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
-const money = (v: number, c: string) => `${c === "EUR" ? "€" : "$"}${v.toFixed(2)}`;
 
 export function resourcesMarkdown(plan: Plan, resources: readonly RecordedResource[], g: GraphStats): string[] {
   const out = ["## Cloud resources", ""];
@@ -47,7 +47,7 @@ export function resourcesMarkdown(plan: Plan, resources: readonly RecordedResour
       ["cost line", "Pulumi resource", "monthly"],
       plan.cost.lines.map((l) => {
         const r = billedResource(l, resources);
-        return [l.resource, r ? `\`${r.name}\` (${r.type.split(":").pop()})` : "—", money(l.monthly, l.currency)];
+        return [l.resource, r ? `\`${r.name}\` (${r.type.split(":").pop()})` : "—", formatMoney(l.monthly, l.currency)];
       }),
     ),
     "",

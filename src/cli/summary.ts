@@ -1,4 +1,5 @@
 // summary.md: what an admin reads before `pulumi up` and what CI posts on a pull request.
+import { formatCount, formatMoney } from "../plan/format";
 import type { Plan } from "../plan/types";
 import { redact } from "../plan/render/placeholders";
 import type { GraphStats } from "../program/graph";
@@ -6,8 +7,6 @@ import type { RecordedResource } from "../program/mocks";
 import { mermaid } from "./diagram";
 import { resourcesMarkdown } from "./resources-summary";
 
-const n = (v: number) => v.toLocaleString("en-US");
-const money = (v: number, c: string) => `${c === "EUR" ? "€" : "$"}${v.toFixed(2)}`;
 const table = (head: string[], rows: (string | number)[][]) =>
   [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 
@@ -15,9 +14,9 @@ export function summaryMarkdown(plan: Plan, resources: readonly RecordedResource
   const { stack, budget: b, cost } = plan;
   const out: string[] = [`# Plan: ${stack.name}`, ""];
   out.push(`Mastodon ${stack.mastodonVersion} at https://${stack.webDomain} (LOCAL_DOMAIN ${stack.domain}) on ${stack.provider} ${stack.region}.`, "");
-  out.push("## Hosts", "", table(["host", "size", "vCPU", "memory MB", "roles", "private address"], plan.hosts.map((h) => [h.name, h.size, h.vcpu, n(h.memoryMb), h.roles.join(", "), `\`${redact(h.privateAddress)}\``])), "");
+  out.push("## Hosts", "", table(["host", "size", "vCPU", "memory MB", "roles", "private address"], plan.hosts.map((h) => [h.name, h.size, h.vcpu, formatCount(h.memoryMb), h.roles.join(", "), `\`${redact(h.privateAddress)}\``])), "");
   out.push("## Processes", "", table(["host", "unit", "workers", "threads", "DB_POOL", "connections", "queues", "memory MB"],
-    plan.hosts.flatMap((h) => h.processes.map((p) => [h.name, p.unit, p.workers, p.threads, p.dbPool, p.connections, p.queues?.join(", ") ?? "", n(p.memoryMb)]))), "");
+    plan.hosts.flatMap((h) => h.processes.map((p) => [h.name, p.unit, p.workers, p.threads, p.dbPool, p.connections, p.queues?.join(", ") ?? "", formatCount(p.memoryMb)]))), "");
   const scheduler = plan.hosts.flatMap((h) => h.processes.filter((p) => p.queues?.includes("scheduler")).map((p) => `${h.name}/${p.unit}`));
   out.push(`The scheduler queue runs in exactly one process: ${scheduler.join(", ")} (${plan.sizing.scheduler}).`, "");
   if (plan.sizing.sidekiq.length) out.push("Sidekiq sizing:", "", ...plan.sizing.sidekiq.map((l) => `- ${l}`), "");
@@ -33,12 +32,12 @@ export function summaryMarkdown(plan: Plan, resources: readonly RecordedResource
   }
   out.push("## Memory per host", "");
   for (const h of plan.hosts) {
-    out.push(`**${h.name}** (${h.size}): ${n(h.memory.usedMb)} MB planned of ${n(h.memory.availableMb)} MB (${n(h.memoryMb)} MB less ${n(h.memory.headroomMb)} MB headroom)`, "");
-    out.push(table(["what", "MB"], h.memory.items.map((i) => [i.what, n(i.mb)])), "");
+    out.push(`**${h.name}** (${h.size}): ${formatCount(h.memory.usedMb)} MB planned of ${formatCount(h.memory.availableMb)} MB (${formatCount(h.memoryMb)} MB less ${formatCount(h.memory.headroomMb)} MB headroom)`, "");
+    out.push(table(["what", "MB"], h.memory.items.map((i) => [i.what, formatCount(i.mb)])), "");
   }
-  out.push("## Monthly cost", "", table(["resource", "detail", "monthly", "source"], cost.lines.map((l) => [l.resource, l.detail, money(l.monthly, l.currency), l.source])), "");
-  const totals = Object.entries(cost.totals).map(([c, v]) => money(v, c)).join(" + ");
-  out.push(`**Total: ${money(cost.total.monthly, cost.total.currency)} per month** (${totals}${cost.total.rate ? `; ${cost.total.rate}` : ""}).`, "");
+  out.push("## Monthly cost", "", table(["resource", "detail", "monthly", "source"], cost.lines.map((l) => [l.resource, l.detail, formatMoney(l.monthly, l.currency), l.source])), "");
+  const totals = Object.entries(cost.totals).map(([c, v]) => formatMoney(v, c)).join(" + ");
+  out.push(`**Total: ${formatMoney(cost.total.monthly, cost.total.currency)} per month** (${totals}${cost.total.rate ? `; ${cost.total.rate}` : ""}).`, "");
   out.push(...resourcesMarkdown(plan, resources, graph));
   out.push("## Architecture", "", "```mermaid", mermaid(plan), "```", "");
   if (plan.warnings.length) out.push("## Warnings", "", ...plan.warnings.map((w) => `- ${w}`), "");

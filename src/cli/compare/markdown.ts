@@ -2,20 +2,13 @@
 // with the change per cost line (the familiar `+$12 ($312 → $324)`), hosts and processes, the
 // connection budget, warnings new and resolved, and per host the files a converge would write
 // and the units it would restart (collapsed).
+import { formatMoney } from "../../plan/format";
 import type { Change, CostChange, HostChange, PlanDiff, ProcessChange } from "./plan-diff";
-
-const SYMBOL: Record<string, string> = { USD: "$", EUR: "€" };
-
-function money(currency: string, n: number): string {
-  const s = SYMBOL[currency];
-  const v = Math.abs(n).toFixed(2);
-  return s ? `${n < 0 ? "-" : ""}${s}${v}` : `${n < 0 ? "-" : ""}${v} ${currency}`;
-}
 
 function delta(currency: string, before: number, after: number): string {
   const d = after - before;
   const sign = d > 0 ? "+" : d < 0 ? "-" : "±";
-  return `${sign}${money(currency, Math.abs(d))} (${money(currency, before)} → ${money(currency, after)})`;
+  return `${sign}${formatMoney(Math.abs(d), currency)} (${formatMoney(before, currency)} → ${formatMoney(after, currency)})`;
 }
 
 function costRow(currency: string, c: CostChange): string {

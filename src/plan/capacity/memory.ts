@@ -1,8 +1,8 @@
+import { formatCount } from "../format";
 import { catalogFor } from "../../catalog";
 import type { Spec } from "../../spec/schema/stack";
 import type { PlannedHost } from "../types";
 
-const fmt = (n: number) => n.toLocaleString("en-US");
 
 /** The smallest size of the same CPU architecture whose memory fits what the host needs. */
 function biggerSize(spec: Spec, host: Pick<PlannedHost, "size" | "memory">): string | undefined {
@@ -18,11 +18,11 @@ export function memoryProblems(spec: Spec, hosts: readonly Pick<PlannedHost, "na
   const out: string[] = [];
   for (const h of hosts) {
     if (h.memory.usedMb <= h.memory.availableMb) continue;
-    const items = h.memory.items.map((i) => `${i.what} ${fmt(i.mb)}`).join(", ");
+    const items = h.memory.items.map((i) => `${i.what} ${formatCount(i.mb)}`).join(", ");
     const bigger = biggerSize(spec, h);
     const move = h.roles.includes("sidekiq") && h.roles.length > 1 ? "move sidekiq to its own host" : h.roles.length > 1 ? `move ${h.roles.at(-1)} to another host` : "lower the tuning overrides";
     out.push(
-      `host ${h.name} (${h.size}: ${h.vcpu} vCPU, ${fmt(h.memoryMb)} MB) needs ${fmt(h.memory.usedMb)} MB but has ${fmt(h.memory.availableMb)} MB after ${spec.tuning.memoryHeadroomPercent}% headroom (${items}); fix: ${move}${bigger ? ` or use ${bigger}` : ""}`,
+      `host ${h.name} (${h.size}: ${h.vcpu} vCPU, ${formatCount(h.memoryMb)} MB) needs ${formatCount(h.memory.usedMb)} MB but has ${formatCount(h.memory.availableMb)} MB after ${spec.tuning.memoryHeadroomPercent}% headroom (${items}); fix: ${move}${bigger ? ` or use ${bigger}` : ""}`,
     );
   }
   return out;

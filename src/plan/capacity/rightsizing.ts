@@ -3,6 +3,7 @@
 // a host planned at under half its memory is re-planned on each cheaper size sold in the region,
 // and the cheapest one that yields the very same processes is suggested. Data services are left
 // alone: Postgres, Redis and OpenSearch are tuned to fill whatever host they get.
+import { formatCount, formatMoney } from "../format";
 import { catalogFor, serversSoldIn } from "../../catalog";
 import type { ServerSize } from "../../catalog/types";
 import type { Spec } from "../../spec/schema/stack";
@@ -14,8 +15,6 @@ const FAR_LARGER = 0.5;
 const SPARE = 0.05;
 const DATA_ROLES = ["postgres", "redis", "search"] as const;
 
-const fmt = (n: number) => n.toLocaleString("en-US");
-const money = (v: number, currency: string) => `${currency === "EUR" ? "€" : "$"}${v.toFixed(2)}`;
 const sameProcesses = (a: SizedHost, b: SizedHost) => JSON.stringify(a.processes) === JSON.stringify(b.processes);
 
 /** The cheapest cheaper size on which every instance of the group plans the same processes and fits. */
@@ -48,8 +47,8 @@ export function oversizedHosts(spec: Spec, hosts: readonly SizedHost[], pgbounce
     const each = group.length > 1 ? ` each (${group.length} hosts)` : "";
     const cpu = fit.dedicatedCpu === current.dedicatedCpu ? "" : fit.dedicatedCpu ? " dedicated" : " shared";
     out.push(
-      `hosts[${i}] ${g.name} (${current.slug}: ${current.vcpu} vCPU, ${fmt(current.memoryMb)} MB) is far larger than its processes need: they plan ${fmt(largest)} MB of ${fmt(first.memory.availableMb)} MB${each}; ` +
-        `${fit.slug} (${fit.vcpu}${cpu} vCPU, ${fmt(fit.memoryMb)} MB) runs the same processes for ${money(saving, currency)} less per month`,
+      `hosts[${i}] ${g.name} (${current.slug}: ${current.vcpu} vCPU, ${formatCount(current.memoryMb)} MB) is far larger than its processes need: they plan ${formatCount(largest)} MB of ${formatCount(first.memory.availableMb)} MB${each}; ` +
+        `${fit.slug} (${fit.vcpu}${cpu} vCPU, ${formatCount(fit.memoryMb)} MB) runs the same processes for ${formatMoney(saving, currency)} less per month`,
     );
   });
   return out;

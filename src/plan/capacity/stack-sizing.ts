@@ -1,5 +1,6 @@
 // Sizing that depends on the whole stack, not one host: derived Sidekiq layouts share a fixed
 // connection limit, and the scheduler queue goes to exactly one of them.
+import { formatCount } from "../format";
 import type { Spec } from "../../spec/schema/stack";
 import type { HostInstance } from "../topology";
 import { fixedClientLimit } from "./connections";
@@ -18,7 +19,6 @@ export interface StackSizing {
 
 const derives = (h: SizedHost) => h.roles.includes("sidekiq") && !h.instance.group.sidekiq;
 const free = (h: SizedHost) => h.memory.availableMb - h.memory.usedMb;
-const fmt = (n: number) => n.toLocaleString("en-US");
 
 /**
  * Threads each derived host may keep when the stack's client limit is fixed and the derived
@@ -34,7 +34,7 @@ function connectionCaps(spec: Spec, hosts: readonly SizedHost[], postgresVcpu: n
   const room = limit.clients - others;
   if (planned <= room) return undefined;
   const caps = new Map(sidekiq.map((h) => [h.name, Math.max(SIDEKIQ_MIN_THREADS, Math.floor((Math.max(0, room) * (h.sidekiqSizing?.threads ?? 0)) / planned))]));
-  const note = `${limit.source} leaves ${fmt(limit.clients)} client connections; web, streaming and explicit Sidekiq groups take ${fmt(others)}, so derived Sidekiq layouts share ${fmt(Math.max(0, room))}`;
+  const note = `${limit.source} leaves ${formatCount(limit.clients)} client connections; web, streaming and explicit Sidekiq groups take ${formatCount(others)}, so derived Sidekiq layouts share ${formatCount(Math.max(0, room))}`;
   return { caps, note, fix: limit.fix };
 }
 
@@ -49,9 +49,9 @@ function schedulerHost(hosts: readonly SizedHost[]): { host: SizedHost; reason: 
   const others = candidates.filter((h) => h !== best);
   const next = others.sort((a, b) => free(b) - free(a) || b.vcpu - a.vcpu)[0];
   let reason = `it is the only host with derived Sidekiq queue groups`;
-  if (next && free(next) === free(best) && next.vcpu === best.vcpu) reason = `the derived Sidekiq hosts have equal room (${fmt(free(best))} MB free, ${best.vcpu} vCPU), so the first in file order takes it`;
-  else if (next && free(next) === free(best)) reason = `it has the most vCPU (${best.vcpu}) of the derived Sidekiq hosts with the most memory free (${fmt(free(best))} MB)`;
-  else if (next) reason = `it has the most memory free after its planned processes of the derived Sidekiq hosts (${fmt(free(best))} MB; next ${next.name} with ${fmt(free(next))} MB)`;
+  if (next && free(next) === free(best) && next.vcpu === best.vcpu) reason = `the derived Sidekiq hosts have equal room (${formatCount(free(best))} MB free, ${best.vcpu} vCPU), so the first in file order takes it`;
+  else if (next && free(next) === free(best)) reason = `it has the most vCPU (${best.vcpu}) of the derived Sidekiq hosts with the most memory free (${formatCount(free(best))} MB)`;
+  else if (next) reason = `it has the most memory free after its planned processes of the derived Sidekiq hosts (${formatCount(free(best))} MB; next ${next.name} with ${formatCount(free(next))} MB)`;
   return { host: best, reason };
 }
 

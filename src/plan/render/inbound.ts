@@ -66,17 +66,31 @@ function listenersOf(ctx: RenderContext, host: SizedHost): { service: Service; p
   return out;
 }
 
-/** This host's service ports and, for each, who else dials it. */
-export function inboundFor(ctx: RenderContext, host: SizedHost): Inbound[] {
-  const dialled = new Map<number, Set<string>>();
-  for (const other of ctx.hosts) {
-    if (other.name === host.name) continue;
-    for (const d of dialsOf(ctx, other)) {
-      if (d.host !== host.privateAddress) continue;
-      dialled.set(d.port, (dialled.get(d.port) ?? new Set()).add(other.privateAddress));
+/**
+ * Every dial in the stack between two different hosts, as address → port → dialling addresses:
+ * computed once per rendering (each host's renderers ask several times, for every host).
+ */
+const dialMaps = new WeakMap<RenderContext, Map<string, Map<number, Set<string>>>>();
+function dialMap(ctx: RenderContext): Map<string, Map<number, Set<string>>> {
+  let map = dialMaps.get(ctx);
+  if (map) return map;
+  map = new Map();
+  for (const from of ctx.hosts) {
+    for (const d of dialsOf(ctx, from)) {
+      if (d.host === from.privateAddress) continue;
+      const ports = map.get(d.host) ?? new Map<number, Set<string>>();
+      ports.set(d.port, (ports.get(d.port) ?? new Set()).add(from.privateAddress));
+      map.set(d.host, ports);
     }
   }
-  return listenersOf(ctx, host).map((l) => ({ ...l, from: [...(dialled.get(l.port) ?? [])].sort() }));
+  dialMaps.set(ctx, map);
+  return map;
+}
+
+/** This host's service ports and, for each, who else dials it. */
+export function inboundFor(ctx: RenderContext, host: SizedHost): Inbound[] {
+  const dialled = dialMap(ctx).get(host.privateAddress);
+  return listenersOf(ctx, host).map((l) => ({ ...l, from: [...(dialled?.get(l.port) ?? [])].sort() }));
 }
 
 /** The other hosts' addresses that dial this service here (its HBA entries). */

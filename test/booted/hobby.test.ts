@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { loadStack } from "../../src/spec/load";
-import type { HostFile } from "../../src/plan/types";
+import { convergeActions } from "../../src/plan/converge-actions";
 import { allPids as allPidsOf, assertConvergeUnchanged, assertFilesReadable, assertHostsWhole, assertProxyServes, assertRelayed, assertStreamingRelays, assertSurvivesReboot } from "./harness/assertions";
 import { filesReadable, systemState, unitsActive } from "./harness/checks";
 import { checkBootable } from "./harness/host-tools";
@@ -29,12 +29,6 @@ const TAGS = [
 const blocker = checkBootable();
 const STACK = join(__dirname, "../../stacks/hobby.yaml");
 
-/** Units a converge must restart for the files that differ between two renderings of a host. */
-function restartsFor(before: readonly HostFile[], after: readonly HostFile[]): string[] {
-  const old = new Map(before.map((f) => [f.path, f.content]));
-  const units = after.filter((f) => old.get(f.path) !== f.content).flatMap((f) => f.after.flatMap((a) => (a.kind === "restart" ? [a.unit] : [])));
-  return [...new Set(units)].sort();
-}
 
 describe("hobby on booted hosts", { skip: blocker, timeout: 60 * 60_000 }, () => {
   let stack: BootedStack;
@@ -141,7 +135,7 @@ describe("hobby on booted hosts", { skip: blocker, timeout: 60 * 60_000 }, () =>
     for (const host of Object.keys(stack.machines)) {
       const restarted = Object.keys(before[host]!).filter((u) => before[host]![u] !== after[host]![u]).sort();
       // Every service the changed files name was running before (so its PID proves the restart).
-      const expected = restartsFor(old[host] ?? [], stack.program.offline.hostFiles[host] ?? []).filter((u) => u.endsWith(".service"));
+      const expected = convergeActions(old[host] ?? [], stack.program.offline.hostFiles[host] ?? []).restarts.filter((u) => u.endsWith(".service"));
       const notRunning = expected.filter((u) => !(u in before[host]!));
       // What that unit went through, if it was not running: the assertion alone says too little.
       const why = notRunning.length ? (await stack.machines[host]!.ssh(`systemctl status --no-pager -n 40 ${notRunning.join(" ")} 2>&1; journalctl -b -q --no-pager -n 60 -u ${notRunning.join(" -u ")} 2>&1`)).stdout : "";

@@ -13,6 +13,14 @@ const prod = examplePlan("prod");
 const changed = (edit: Parameters<typeof edited>[1]) => buildPlan(parseStack(edited("prod", edit), "prod.yaml"));
 
 describe("plan diff", () => {
+  it("a file whose owner or mode alone changes is listed, but restarts nothing (the converge puts it right without one)", () => {
+    const after = structuredClone(prod);
+    const env = after.hosts.find((h) => h.name === "web-1")!.files.find((f) => f.path === "/etc/mastodon/env.production")!;
+    env.mode = "0640";
+    const [web1] = diffPlans(prod, after).hosts;
+    assert.deepEqual([web1!.host, web1!.files.changed, web1!.restarts, web1!.reloads], ["web-1", ["/etc/mastodon/env.production"], [], []]);
+  });
+
   it("an unchanged stack changes nothing", () => {
     const d = diffPlans(prod, examplePlan("prod"));
     assert.deepEqual([d.costs, d.hosts, d.warnings], [[], [], { added: [], resolved: [] }]);

@@ -2,7 +2,8 @@
 // line, hosts and their processes, the connection budget and memory margins, warnings, and the
 // files each host would get with the units a converge would restart for them. Pure: the pull
 // request preview renders it (markdown.ts); nothing here reads a file or a cloud account.
-import type { Action, CostLine, HostFile, Plan, PlannedHost, PlannedProcess } from "../../plan/types";
+import { convergeActions } from "../../plan/converge-actions";
+import type { CostLine, Plan, PlannedHost, PlannedProcess } from "../../plan/types";
 
 export interface Change<T> {
   before: T;
@@ -73,7 +74,6 @@ function processChanges(before: readonly PlannedProcess[], after: readonly Plann
   });
 }
 
-const unitsOf = (files: readonly HostFile[], kind: Action["kind"]) => files.flatMap((f) => f.after.flatMap((a) => (a.kind === kind && "unit" in a ? [a.unit] : [])));
 
 function hostChange(name: string, x: PlannedHost | undefined, y: PlannedHost | undefined): HostChange | undefined {
   const bf = new Map((x?.files ?? []).map((f) => [f.path, f]));
@@ -82,9 +82,7 @@ function hostChange(name: string, x: PlannedHost | undefined, y: PlannedHost | u
   const removed = [...bf.keys()].filter((p) => !af.has(p)).sort();
   const changed = [...af.keys()].filter((p) => bf.has(p) && JSON.stringify(bf.get(p)) !== JSON.stringify(af.get(p))).sort();
   // A new host has nothing running to restart: its units start with the release.
-  const touched = x ? [...added, ...changed].map((p) => af.get(p)!) : [];
-  const restarts = [...new Set(unitsOf(touched, "restart"))].sort();
-  const reloads = [...new Set(unitsOf(touched, "reload"))].filter((u) => !restarts.includes(u)).sort();
+  const { restarts, reloads } = x ? convergeActions(x.files, y?.files ?? []) : { restarts: [], reloads: [] };
   const processes = processChanges(x?.processes ?? [], y?.processes ?? []);
   const status = !x ? "added" : !y ? "removed" : "changed";
   const size = x && y && x.size !== y.size ? { size: { before: x.size, after: y.size } } : {};

@@ -1,13 +1,13 @@
-// npm run plan [-- [--stack] stacks/prod.yaml] [--out plan] [--compare BASE_OUT]
+// npm run plan [-- [--stack] stacks/prod.yaml] [--out plan] [--compare <git ref | BASE_OUT>]
 // Plans a stack with no cloud account and no Pulumi CLI and writes what it would create.
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { buildPlan, CapacityError } from "../plan";
-import { SpecError } from "../spec/errors";
-import { loadStack } from "../spec/load";
+import { stackSection } from "./compare/comment";
+import { writePlan } from "./output";
+import { planStack } from "./plan-stack";
 
-const USAGE = "usage: npm run plan [-- [--stack] stacks/<name>.yaml] [--out DIR] [--compare BASE_DIR]";
+const USAGE = "usage: npm run plan [-- [--stack] stacks/<name>.yaml] [--out DIR] [--compare <git ref | BASE_DIR>]";
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -24,47 +24,36 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const stackFile = values.stack ?? positionals[0] ?? "stacks/prod.yaml";
-  try {
-    const spec = loadStack(stackFile);
-    const plan = buildPlan(spec);
-    // Loaded only once the stack is accepted: the Pulumi SDK takes seconds to import, and a
-    // refusal should not wait for it.
-    const [{ runOffline }, { planOutputs, writePlan }] = await Promise.all([import("../program/offline.js"), import("./output.js")]);
-    const { resources } = await runOffline(spec, plan);
-    const { files, graph } = planOutputs(plan, resources);
-    const dir = resolve(values.out, spec.name);
-    writePlan(dir, files);
-    const procs = plan.hosts.reduce((n, h) => n + h.processes.length, 0);
-    const b = plan.budget;
-    console.log(`plan ${spec.name}: ${plan.hosts.length} hosts, ${procs} processes, ${files.length} files`);
-    console.log(`  connections: ${b.clientTotal} clients + ${b.reserve} reserve${b.pooled ? ` → ${b.poolMode} pool of ${b.poolSize} (max_client_conn ${b.clientLimit})` : ""}; database allows ${b.databaseLimit}`);
-    for (const h of plan.hosts) console.log(`  ${h.name.padEnd(12)} ${h.size.padEnd(16)} ${h.roles.join(",").padEnd(34)} ${h.memory.usedMb}/${h.memory.availableMb} MB`);
-    console.log(`  resources: ${graph.cloudResources} cloud resources (${Object.entries(graph.byProvider).map(([p, k]) => `${p} ${k}`).join(", ")}), longest dependency chain ${graph.longestChain.length}`);
-    console.log(`  cost: ${plan.cost.total.monthly.toFixed(2)} ${plan.cost.total.currency}/month`);
-    for (const w of plan.warnings) console.log(`  warning: ${w}`);
-    console.log(`wrote ${join(values.out, spec.name)}/summary.md`);
-    if (values.compare !== undefined) {
-      // Against the plan the base commit wrote (`npm run plan -- --out BASE_DIR` there): the pull request's preview.
-      const [{ readBasePlan }, { diffPlans }, { renderDiffMarkdown }, { redactedPlan }] = await Promise.all([
-        import("./compare/base-plan.js"),
-        import("./compare/plan-diff.js"),
-        import("./compare/markdown.js"),
-        import("./output.js"),
-      ]);
-      const base = readBasePlan(values.compare, spec.name);
-      const diff = "plan" in base ? diffPlans(base.plan, redactedPlan(plan)) : undefined;
-      writeFileSync(join(dir, "diff.md"), diff ? renderDiffMarkdown(diff) : `## ${spec.name}\n\n${"missing" in base ? base.missing : ""}.\n`);
-      writeFileSync(join(dir, "diff.json"), `${JSON.stringify(diff ?? base, null, 2)}\n`);
-      console.log(`wrote ${join(values.out, spec.name)}/diff.md${diff ? ` (monthly ${diff.monthly.before.toFixed(2)} → ${diff.monthly.after.toFixed(2)} ${diff.currency})` : `: ${"missing" in base ? base.missing : ""}`}`);
-    }
-    return 0;
-  } catch (e) {
-    if (e instanceof SpecError || e instanceof CapacityError) {
-      console.error(`${stackFile}: refused, nothing written.\n${e.message}`);
+  const planned = await planStack(stackFile);
+  if ("refused" in planned) {
+    console.error(`${stackFile}: refused, nothing written.\n${planned.refused}`);
+    return 1;
+  }
+  const { spec, plan, files, graph } = planned;
+  const dir = resolve(values.out, spec.name);
+  writePlan(dir, files);
+  const procs = plan.hosts.reduce((n, h) => n + h.processes.length, 0);
+  const b = plan.budget;
+  console.log(`plan ${spec.name}: ${plan.hosts.length} hosts, ${procs} processes, ${files.length} files`);
+  console.log(`  connections: ${b.clientTotal} clients + ${b.reserve} reserve${b.pooled ? ` → ${b.poolMode} pool of ${b.poolSize} (max_client_conn ${b.clientLimit})` : ""}; database allows ${b.databaseLimit}`);
+  for (const h of plan.hosts) console.log(`  ${h.name.padEnd(12)} ${h.size.padEnd(16)} ${h.roles.join(",").padEnd(34)} ${h.memory.usedMb}/${h.memory.availableMb} MB`);
+  console.log(`  resources: ${graph.cloudResources} cloud resources (${Object.entries(graph.byProvider).map(([p, k]) => `${p} ${k}`).join(", ")}), longest dependency chain ${graph.longestChain.length}`);
+  console.log(`  cost: ${plan.cost.total.monthly.toFixed(2)} ${plan.cost.total.currency}/month`);
+  for (const w of plan.warnings) console.log(`  warning: ${w}`);
+  console.log(`wrote ${join(values.out, spec.name)}/summary.md`);
+  if (values.compare !== undefined) {
+    const { compareWith } = await import("./compare/compare-one.js");
+    const outcome = compareWith(values.compare, stackFile, planned);
+    if ("error" in outcome) {
+      console.error(outcome.error);
       return 1;
     }
-    throw e;
+    const d = outcome.diff;
+    writeFileSync(join(dir, "diff.md"), stackSection(outcome));
+    writeFileSync(join(dir, "diff.json"), `${JSON.stringify(d ?? { notes: outcome.notes }, null, 2)}\n`);
+    console.log(`wrote ${join(values.out, spec.name)}/diff.md${d ? ` (monthly ${d.monthly.before.toFixed(2)} → ${d.monthly.after.toFixed(2)} ${d.currency}${d.resources.risks.length ? `; DATA AT RISK: ${d.resources.risks.map((r) => r.name).join(", ")}` : ""})` : ""}${outcome.notes.length ? `: ${outcome.notes.join("; ")}` : ""}`);
   }
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -20,6 +20,8 @@ export interface RecordedResource {
   custom: boolean;
   /** Created with Pulumi's protect: destroy or replacement stops instead of deleting it. */
   protect: boolean;
+  /** Inputs whose changes Pulumi ignores once the resource exists (e.g. a server's user-data): they never update or replace it. */
+  ignoreChanges?: string[];
   /** Inputs as the provider would receive them; secret values replaced by "<redacted>". */
   inputs: unknown;
   /** Names of the top-level inputs that arrived marked secret. */
@@ -69,6 +71,7 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getProtect(): boolean | undefined;
+  getIgnorechangesList(): string[];
   getDependenciesList(): string[];
 }
 
@@ -112,6 +115,7 @@ export async function startMockedRun(project: string, stack: string, options: Mo
           dependencies: [...new Set(req.getDependenciesList())].sort(),
           custom: req.getCustom(),
           protect: req.getProtect() === true,
+          ...(req.getIgnorechangesList().length ? { ignoreChanges: [...req.getIgnorechangesList()].sort() } : {}),
           inputs: redactSecrets(rawInputs),
           secretInputs: Object.keys(rawInputs).filter((k) => isSecretValue(rawInputs[k])).sort(),
           ...(options.revealSecrets ? { rawInputs: revealSecrets(rawInputs) } : {}),

@@ -112,13 +112,13 @@ test("--compare: the change against the base's plan output as the pull request s
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /wrote .*prod\/diff\.md \(monthly 385\.70 → 433\.70 USD\)/);
     const md = readFileSync(join(dir, "head", "prod", "diff.md"), "utf8");
-    assert.match(md, /^## prod\n\n\*\*Monthly cost:\*\* \+\$48\.00 \(\$385\.70 → \$433\.70\)/);
+    assert.match(md, /^## prod \(`[^`]+prod\.yaml`\)\n\n\*\*Monthly cost:\*\* \+\$48\.00 \(\$385\.70 → \$433\.70\)/);
     assert.match(md, /\| server worker-3 \| s-4vcpu-8gb \(4 vCPU, 8192 MB\) \| added \| \+\$48\.00 \(\$0\.00 → \$48\.00\) \|/);
-    assert.doesNotMatch(md, /\{\{secret:|<redacted>/, "file diffs list paths, never contents");
+    assert.doesNotMatch(md, /\{\{secret:/, "patches are of the redacted plans");
     assert.equal(JSON.parse(readFileSync(join(dir, "head", "prod", "diff.json"), "utf8")).monthly.after, 433.7);
     const fresh = runPlan(["stacks/hobby.yaml", "--out", join(dir, "head"), "--compare", join(dir, "base")]);
     assert.equal(fresh.status, 0, fresh.stderr);
-    assert.match(readFileSync(join(dir, "head", "hobby", "diff.md"), "utf8"), /^## hobby\n\nno base plan for hobby at .* \(a new stack, or the base did not plan\)\.\n$/);
+    assert.match(readFileSync(join(dir, "head", "hobby", "diff.md"), "utf8"), /^## hobby \(`stacks\/hobby\.yaml`\)\n\n_no base plan for hobby at .* \(a new stack, or the base did not plan\)_\n\n\*\*Monthly cost:\*\* \+€16\.97 \(€0\.00 → €16\.97\)\n/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

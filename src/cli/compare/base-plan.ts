@@ -9,7 +9,11 @@ export type BasePlan = { plan: Plan; path: string } | { missing: string };
 
 function isPlan(v: unknown): v is Plan {
   const p = v as Partial<Plan> | null;
-  return !!p && typeof p === "object" && Array.isArray(p.hosts) && typeof p.cost?.total?.monthly === "number" && Array.isArray(p.warnings) && typeof p.budget === "object";
+  const hostOk = (h: unknown) => {
+    const x = h as Partial<Plan["hosts"][number]> | null;
+    return !!x && typeof x.name === "string" && typeof x.userData === "string" && Array.isArray(x.files) && Array.isArray(x.processes) && typeof x.memory?.headroomMb === "number";
+  };
+  return !!p && typeof p === "object" && Array.isArray(p.hosts) && p.hosts.every(hostOk) && Array.isArray(p.cost?.lines) && typeof p.cost?.total?.monthly === "number" && Array.isArray(p.warnings) && typeof p.budget === "object" && typeof p.stack?.name === "string";
 }
 
 export function readBasePlan(compare: string, stack: string): BasePlan {

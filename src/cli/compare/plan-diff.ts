@@ -32,6 +32,8 @@ export interface HostChange {
   /** Memory left after the planned processes, MB. */
   headroomMb?: Change<number>;
   files: { added: string[]; removed: string[]; changed: string[] };
+  /** Its user-data changed: only a server created from it reads it (existing ones ignore the change). */
+  userDataChanged: boolean;
   /** Units a converge restarts or reloads for the changed files (removed files stop theirs). */
   restarts: string[];
   reloads: string[];
@@ -45,7 +47,12 @@ export interface PlanDiff {
   hosts: HostChange[];
   budget: { clients: Change<number>; limit: Change<number>; poolSize: Change<number | null> };
   warnings: { added: string[]; resolved: string[] };
+  /** Margins that shrink below MARGIN_SHARE: connections left under the limit, memory left on a host. */
+  margins: string[];
 }
+
+/** A margin under this share of its whole is said loudly when a change shrinks it. */
+export const MARGIN_SHARE = 0.1;
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -87,8 +94,26 @@ function hostChange(name: string, x: PlannedHost | undefined, y: PlannedHost | u
   const status = !x ? "added" : !y ? "removed" : "changed";
   const size = x && y && x.size !== y.size ? { size: { before: x.size, after: y.size } } : {};
   const headroom = x && y && x.memory.headroomMb !== y.memory.headroomMb ? { headroomMb: { before: x.memory.headroomMb, after: y.memory.headroomMb } } : {};
-  if (status === "changed" && !size.size && processes.length === 0 && added.length + removed.length + changed.length === 0) return undefined;
-  return { host: name, status, ...size, processes, ...headroom, files: { added, removed, changed }, restarts, reloads };
+  const userDataChanged = !!x && !!y && x.userData !== y.userData;
+  if (status === "changed" && !size.size && processes.length === 0 && added.length + removed.length + changed.length === 0 && !userDataChanged) return undefined;
+  return { host: name, status, ...size, processes, ...headroom, files: { added, removed, changed }, userDataChanged, restarts, reloads };
+}
+
+const percent = (part: number, whole: number) => `${Math.round((part / whole) * 100)}%`;
+
+function margins(before: Plan, after: Plan): string[] {
+  const out: string[] = [];
+  const left = (p: Plan) => p.budget.clientLimit - p.budget.clientTotal;
+  if (left(after) < left(before) && left(after) < after.budget.clientLimit * MARGIN_SHARE)
+    out.push(`Connection margin shrinks to ${left(after)} of ${after.budget.clientLimit} (${percent(left(after), after.budget.clientLimit)}; was ${left(before)}): a few more processes, or a restart under load, and clients queue or fail.`);
+  const b = new Map(before.hosts.map((h) => [h.name, h]));
+  for (const h of after.hosts) {
+    const was = b.get(h.name);
+    const m = h.memory;
+    if (was && m.headroomMb < was.memory.headroomMb && m.headroomMb < m.availableMb * MARGIN_SHARE)
+      out.push(`Memory left on ${h.name} shrinks to ${m.headroomMb} MB of ${m.availableMb} MB (${percent(m.headroomMb, m.availableMb)}; was ${was.memory.headroomMb} MB): a busy hour can push it into the OOM killer.`);
+  }
+  return out;
 }
 
 export function diffPlans(before: Plan, after: Plan): PlanDiff {
@@ -109,5 +134,6 @@ export function diffPlans(before: Plan, after: Plan): PlanDiff {
       poolSize: { before: before.budget.poolSize ?? null, after: after.budget.poolSize ?? null },
     },
     warnings: { added: after.warnings.filter((w) => !bw.has(w)), resolved: before.warnings.filter((w) => !aw.has(w)) },
+    margins: margins(before, after),
   };
 }

@@ -1,10 +1,11 @@
 // The scripts of the preview workflows, taken from the YAML and run by bash as a runner would:
 // the check that stands between a fork's artifact and a write token, the packaging of the
-// offline comment, and the comment the real preview writes.
+// offline comment, the comment the real preview writes, and the drift report.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { requireTool } from "../helpers/tools";
 import { runStepScript, scratchDir, steps, workflow, type LocatedStep } from "../helpers/workflows";
 
 function step(file: string, id: string): LocatedStep {
@@ -127,5 +128,53 @@ describe("Pulumi preview: the stack's comment", () => {
     const b = body("failure", "");
     assert.match(b, /\*\*Failed\*\*: an error, or a policy pack violation\. The \[run log\]\(https:\/\/example\.invalid\/run\/1\)/);
     assert.doesNotMatch(b, /<pre>/);
+  });
+});
+
+describe("Drift: the report", () => {
+  const part = step("drift.yml", "Write this stack's part of the report");
+  const report = step("drift.yml", "report");
+  const MARKER = workflow("drift.yml").doc.jobs.report!.env!.MARKER!;
+  const RUN_URL = "https://example.invalid/run/2";
+
+  /** Each stack's check (outcome of the --expect-no-changes preview, of the plain one, its output), then the report. */
+  function drift(checks: [string, string, string, string][], stacks: string[], openIssues: unknown[]) {
+    const dir = scratchDir("drift-");
+    for (const [stack, expect, changes, output] of checks) {
+      const r = runStepScript(part.step.run!, { STACK: stack, EXPECT: expect, CHANGES: changes, OUTPUT: output, STACKS: JSON.stringify(stacks), RUN_URL, REPORT: dir });
+      assert.equal(r.status, 0, r.stderr);
+    }
+    const temp = scratchDir("runner-");
+    const r = runStepScript(report.step.run!, { RUNNER_TEMP: temp, STACKS: JSON.stringify(stacks), REPORT: dir, RUN_URL, MARKER }, JSON.stringify(openIssues));
+    assert.equal(r.status, 0, r.stderr);
+    return { outputs: r.outputs, body: readFileSync(join(temp, "drift-issue.md"), "utf8") };
+  }
+
+  it("reports drift with its changes and errors with the log, updating the issue this workflow opened", (t) => {
+    if (!requireTool(t, "jq", "jq")) return;
+    const { outputs, body } = drift(
+      [["prod", "failure", "success", "~ digitalocean:Droplet web-1 update <size>"], ["hobby", "success", "skipped", ""], ["single", "failure", "failure", ""]],
+      ["prod", "hobby", "single", "gone"],
+      [{ number: 3, body: "drift, by hand" }, { number: 5, body: `${MARKER}\nearlier` }],
+    );
+    assert.deepEqual(outputs, { found: "true", open: "5" });
+    assert.equal(body.split("\n")[0], MARKER);
+    assert.match(body, /## Stack <code>prod<\/code>: drift\n\n<pre>\n~ digitalocean:Droplet web-1 update &lt;size&gt;\n<\/pre>/);
+    assert.match(body, /## Stack <code>single<\/code>: error\n\nThe preview failed/);
+    assert.match(body, /## Stack <code>gone<\/code>: error\n\nIts check did not finish/);
+    assert.doesNotMatch(body, /hobby/);
+  });
+
+  it("finds nothing to report when every stack is clean, and no issue of someone else's to close", (t) => {
+    if (!requireTool(t, "jq", "jq")) return;
+    const { outputs } = drift([["prod", "success", "skipped", ""]], ["prod"], [{ number: 3, body: "drift, by hand" }]);
+    assert.deepEqual(outputs, { found: "false", open: "" });
+  });
+
+  it("keeps every stack's changes within its share of one issue", (t) => {
+    if (!requireTool(t, "jq", "jq")) return;
+    const stacks = ["a", "b", "c", "d"];
+    const { body } = drift(stacks.map((s) => [s, "failure", "success", "~ x\n".repeat(20_000)]), stacks, []);
+    assert.ok(body.length < 65_536, `${body.length} characters`);
   });
 });

@@ -1,7 +1,7 @@
 // The GitHub workflows as data: parsed files, their steps, the shell each `run:` runs under, and
 // one step's script run by bash the way a runner would, with `gh` replaced by a stub.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -121,7 +121,7 @@ export interface StepRun {
 
 /** Runs one step's script under `bash -e` (GitHub's default), with a `gh` stub printing `ghPrints`. */
 export function runStepScript(script: string, env: Record<string, string>, ghPrints = ""): StepRun {
-  const dir = mkdtempSync(join(tmpdir(), "workflow-step-"));
+  const dir = scratchDir("step-");
   const bin = join(dir, "bin");
   mkdirSync(bin);
   writeFileSync(join(bin, "gh"), `#!/bin/sh\nprintf '%s\\n' "$GH_STUB_PRINTS"\n`);
@@ -142,7 +142,14 @@ export function runStepScript(script: string, env: Record<string, string>, ghPri
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, outputs };
 }
 
-/** A fresh directory for a test's files. */
+let scratchRoot: string | undefined;
+
+/** A fresh directory for a test's files, all removed when the test process exits. */
 export function scratchDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  if (!scratchRoot) {
+    const root = mkdtempSync(join(tmpdir(), "workflow-tests-"));
+    process.on("exit", () => rmSync(root, { recursive: true, force: true }));
+    scratchRoot = root;
+  }
+  return mkdtempSync(join(scratchRoot, prefix));
 }

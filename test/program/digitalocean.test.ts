@@ -212,6 +212,13 @@ describe("digitalocean: prod", () => {
     assert.deepEqual([lb.region, lb.vpcUuid, lb.enableProxyProtocol], ["tor1", "prod-vpc-id", true]);
     assert.deepEqual(sorted(lb.dropletIds as unknown[]), sorted([ids["edge-1"], ids["edge-2"]]));
     assert.deepEqual(lb.healthcheck, { path: "/health", port: 80, protocol: "http" });
+    // Slow uploads: the balancer outlasts nginx's 120 s wait for Puma, and nginx's keepalive outlasts the balancer.
+    assert.equal(lb.httpIdleTimeoutSeconds, 130);
+    const edge = prod.plan.hosts.find((h) => h.name === "edge-1")!;
+    const conf = edge.files.find((f) => f.path === "/etc/nginx/nginx.conf")!.content;
+    const site = edge.files.map((f) => f.content).join("\n");
+    assert.equal(Number(/keepalive_timeout (\d+)s;/.exec(conf)![1]), 135);
+    assert.equal(Number(/proxy_read_timeout (\d+)s;/.exec(site)![1]), 120);
     assert.deepEqual(list(lb.forwardingRules), [
       { entryPort: 443, entryProtocol: "https", targetPort: 443, targetProtocol: "https", tlsPassthrough: true },
       { entryPort: 80, entryProtocol: "http", targetPort: 80, targetProtocol: "http" },

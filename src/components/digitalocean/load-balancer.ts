@@ -13,6 +13,7 @@
 // without redirecting (templates/nginx/mastodon.conf.liquid): itself with passthrough (so the
 // first certificate's validation gets through before any release runs), from Puma with terminate.
 import * as pulumi from "@pulumi/pulumi";
+import { LB_IDLE_TIMEOUT_S } from "../../plan/render/nginx/timeouts";
 import * as digitalocean from "@pulumi/digitalocean";
 
 export interface DigitalOceanLoadBalancerArgs {
@@ -65,6 +66,8 @@ export class DigitalOceanLoadBalancer extends pulumi.ComponentResource {
         vpcUuid: args.vpcId,
         dropletIds: args.dropletIds,
         healthcheck: HEALTHCHECK,
+        // Longer than nginx waits for Puma: the default 60 s cut slow uploads short with a 504.
+        httpIdleTimeoutSeconds: LB_IDLE_TIMEOUT_S,
         forwardingRules,
         ...tlsArgs,
       },

@@ -11,6 +11,7 @@ import { hostFile } from "./host-file";
 import { NGINX_PATHS, SNIPPETS } from "./nginx/paths";
 import { acmePeers, ACME_PEER_PORT } from "./nginx/acme-peers";
 import { siteShape } from "./nginx/site";
+import { keepaliveTimeoutS } from "./nginx/timeouts";
 import { nginxTuning } from "./nginx/tuning";
 import { upstreamsFor } from "./nginx/upstreams";
 import { SEPARATE_TLS_DIR } from "./acme/separate";
@@ -38,6 +39,7 @@ export function renderNginx(ctx: RenderContext, host: SizedHost): HostFile[] {
       pid: NGINX_PATHS.pid,
       logDir: NGINX_PATHS.logDir,
       mimeTypes: NGINX_PATHS.mimeTypes,
+      keepaliveTimeout: keepaliveTimeoutS(shape.lb !== "none"),
     }),
     file(NGINX_PATHS.site, "mastodon.conf", {
       hostName: host.name,

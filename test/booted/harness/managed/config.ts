@@ -28,6 +28,8 @@ export interface Balancer {
   rules: { entryPort: number; targetPort: number }[];
   health: { port: number; path: string; protocol: string };
   proxyProtocol: boolean;
+  /** Closes a connection idle this long, both ways (the program's httpIdleTimeoutSeconds; DigitalOcean's default 60). */
+  idleTimeoutS: number;
   /** Private addresses of its droplets, in the order given. */
   targets: string[];
 }
@@ -130,8 +132,9 @@ export function haproxyCfg(lb: Balancer, domain: string): string {
     "  mode tcp",
     "  log global",
     "  timeout connect 5s",
-    "  timeout client 1h",
-    "  timeout server 1h",
+    // A WebSocket survives only through its own traffic (the streaming server pings every 30 s).
+    `  timeout client ${lb.idleTimeoutS}s`,
+    `  timeout server ${lb.idleTimeoutS}s`,
     ...sections,
   );
 }

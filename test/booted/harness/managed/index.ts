@@ -217,6 +217,7 @@ function balancerOf(i: State, toAddresses: (ids: unknown[]) => string[]): Balanc
     rules: rules.map((r) => ({ entryPort: r.entryPort, targetPort: r.targetPort })),
     health: { port: hc.port ?? 80, path: hc.path ?? "/", protocol: hc.protocol ?? "http" },
     proxyProtocol: i.enableProxyProtocol === true,
+    idleTimeoutS: typeof i.httpIdleTimeoutSeconds === "number" ? i.httpIdleTimeoutSeconds : 60,
     targets: toAddresses(i.dropletIds),
   };
 }

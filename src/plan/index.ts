@@ -6,6 +6,7 @@ import { postgresSettings, redisMaxmemoryMb, searchHeapMb, type PostgresSettings
 import { pgbouncerHosts, type SizedHost } from "./capacity/hosts";
 import { sizeStack } from "./capacity/stack-sizing";
 import { memoryProblems } from "./capacity/memory";
+import { consolidation } from "./capacity/consolidation";
 import { oversizedHosts } from "./capacity/rightsizing";
 import { estimateCost } from "./cost";
 import { makeEndpoints } from "./endpoints";
@@ -43,16 +44,30 @@ function servicePlan(spec: Spec, hosts: readonly SizedHost[], pgbouncers: string
   };
 }
 
-/** Builds the whole plan, or throws CapacityError with every problem and its fix. */
-export function buildPlan(spec: Spec): Plan {
+/** Sizes every host and checks memory and connections: what a plan must pass before anything renders. */
+function sizeAndCheck(spec: Spec) {
   const instances = expandHosts(spec);
   const pgbouncers = pgbouncerHosts(spec, instances);
   const sizing = sizeStack(spec, instances, pgbouncers);
   const sized = sizing.hosts;
   const pgHost = sized.find((h) => h.roles.includes("postgres"));
   const budget = connectionBudget({ spec, hosts: sized, postgresVcpu: pgHost?.vcpu ?? 0 });
-
   const problems = [...memoryProblems(spec, sized), ...budgetProblems(budget, spec)];
+  return { pgbouncers, sizing, sized, pgHost, budget, problems };
+}
+
+const fitsCapacity = (spec: Spec): boolean => {
+  try {
+    return sizeAndCheck(spec).problems.length === 0;
+  } catch {
+    // A layout the sizing itself cannot place (e.g. too small for one Puma worker) does not fit.
+    return false;
+  }
+};
+
+/** Builds the whole plan, or throws CapacityError with every problem and its fix. */
+export function buildPlan(spec: Spec): Plan {
+  const { pgbouncers, sizing, sized, pgHost, budget, problems } = sizeAndCheck(spec);
   if (problems.length > 0) throw new CapacityError(problems);
 
   const maxConnections = budget.databaseLimit + (spec.postgres.managed ? 0 : 3);
@@ -83,6 +98,6 @@ export function buildPlan(spec: Spec): Plan {
     budget,
     cost: estimateCost(spec, hosts),
     sizing: { scheduler: sizing.scheduler, sidekiq: sizing.sidekiq },
-    warnings: [...sizing.warnings, ...planWarnings(spec, hosts), ...oversizedHosts(spec, sized, pgbouncers)],
+    warnings: [...sizing.warnings, ...planWarnings(spec, hosts), ...oversizedHosts(spec, sized, pgbouncers), ...[consolidation(spec, sized, fitsCapacity)].filter((w): w is string => w !== undefined)],
   };
 }

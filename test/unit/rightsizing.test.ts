@@ -45,3 +45,20 @@ test("no suggestion for the examples, a host that is mostly used, or a data host
   // Postgres and Redis are tuned to fill the box: a huge data host is never "far larger".
   assert.deepEqual(oversized(edited("hobby", (d) => { d.hosts[0].size = "ccx43"; })), []);
 });
+
+const whole = (text: string) => buildPlan(parseStack(text, "t.yaml")).warnings.filter((w) => w.startsWith("the whole stack"));
+
+test("hobby's three servers fit on one cheaper server: said with the price, and that one-box stack really plans", async () => {
+  const { onOneHost } = await import("../../src/plan/capacity/consolidation");
+  assert.deepEqual(whole(edited("hobby", () => {})), [
+    "the whole stack fits on one cx23 (2 vCPU, 4 GB) for €5.49/month instead of 3 servers for €16.47: its processes, sized for that host, pass the same memory and connection checks (see stacks/single.yaml for the one-box layout); keep the split only if you want the database apart from the web",
+  ]);
+  const one = buildPlan(onOneHost(parseStack(edited("hobby", () => {}), "t.yaml"), "cx23"));
+  assert.deepEqual(one.hosts.map((h) => [h.name, h.size, [...h.roles].sort().join(",")]), [["web", "cx23", "postgres,proxy,redis,sidekiq,streaming,web"]]);
+  assert.ok(one.hosts[0]!.processes.some((p) => p.kind === "sidekiq") && one.budget.clientTotal <= one.budget.clientLimit);
+});
+
+test("no whole-stack suggestion for one host, a balanced fleet, or replicas (split for availability, not by accident)", () => {
+  for (const name of EXAMPLES) if (name !== "hobby") assert.deepEqual(whole(edited(name, () => {})), [], name);
+  assert.deepEqual(whole(edited("hobby", (d) => (d.hosts[1].count = 2))), []);
+});

@@ -197,7 +197,7 @@ if [ "${#lists[@]}" -gt 0 ]; then
   for ((i = 0; i < ${#lists[@]}; i++)); do
     fetch_key "${urls[$i]}" "${fingerprints[$i]}" "$work/keyring.$i"
     wrote=0
-    # Called outside any condition, so that errexit holds inside place.
+    # place is the last command of its list, where errexit still holds (never `if place`).
     same "$work/keyring.$i" "$root${keyrings[$i]}" || { place "$work/keyring.$i" "$root${keyrings[$i]}"; wrote=1; }
     same "$work/list.$i" "$root${lists[$i]}" || { place "$work/list.$i" "$root${lists[$i]}"; wrote=1; }
     sources_written=$((sources_written + wrote))

@@ -112,7 +112,11 @@ export class MastodonInstance extends pulumi.ComponentResource {
       const batch = batchOf.get(h.name);
       const earlier = batch ? rollout.batches[batch - 1]!.map((n) => this.converge[n]!.converged) : [];
       const after = earlier.length > 0 ? { after: earlier } : {};
-      this.converge[h.name] = new HostConverge(`${name}-host-${h.name}`, { host: this.provider.hosts[h.name]!, files: this.hostFiles[h.name]!, privateKey: config.sshPrivateKey, route, ...certificate, ...after }, child);
+      this.converge[h.name] = new HostConverge(
+        `${name}-host-${h.name}`,
+        { host: this.provider.hosts[h.name]!, files: this.hostFiles[h.name]!, packages: h.packages, privateKey: config.sshPrivateKey, route, ...certificate, ...after },
+        child,
+      );
     }
     if (jump) pinJump(this.converge[jump.name]!.hostKey);
     const on = (host: string) => ({ connection: this.converge[host]!.connection, hostId: this.provider.hosts[host]!.id, user: spec.postgres.user, database: spec.postgres.database });
@@ -149,7 +153,7 @@ export class MastodonInstance extends pulumi.ComponentResource {
           rollout.hosts.map((r) => {
             const h = this.provider.hosts[r.name]!;
             const c = this.converge[r.name]!;
-            return [r.name, { id: h.id, privateAddress: h.privateAddress, connection: c.connection, booted: c.booted, converged: c.converged }];
+            return [r.name, { id: h.id, privateAddress: h.privateAddress, connection: c.connection, booted: c.booted, packaged: c.packages, converged: c.converged }];
           }),
         ),
         ...(spec.mastodon.admin ? { admin: spec.mastodon.admin } : {}),

@@ -13,6 +13,8 @@ import { makeEndpoints } from "./endpoints";
 import type { RenderContext } from "./render/context";
 import { renderHost } from "./render";
 import { renderCloudInit } from "./render/cloud-init";
+import { plannedPackages } from "./render/cloud-init/packages";
+import { packageStep } from "./render/packages-step";
 import { expandHosts } from "./topology";
 import type { Plan, PlannedHost, ServicePlan } from "./types";
 import { planWarnings } from "./warnings";
@@ -88,7 +90,9 @@ export function buildPlan(spec: Spec): Plan {
   const hosts: PlannedHost[] = sized.map((host) => {
     const { allotment: _a, instance: _i, sidekiqSizing: _s, ...h } = host;
     const files = renderHost(ctx, host);
-    return { ...h, files, userData: renderCloudInit(ctx, host, files) };
+    // One answer for both: the first boot installs what the packages step later keeps installed.
+    const wanted = plannedPackages(ctx, host, files);
+    return { ...h, files, userData: renderCloudInit(ctx, host, files, wanted), packages: packageStep(ctx, host, wanted) };
   });
   const webDomain = webDomainOf(spec);
   return {

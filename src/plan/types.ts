@@ -69,6 +69,31 @@ export interface PlannedHost {
   files: HostFile[];
   /** cloud-init user-data the server boots with (#cloud-config). */
   userData: string;
+  /** The apt sources and packages the packages step keeps installed (render/packages-step.ts). */
+  packages: PackageStep;
+}
+
+/** A third-party apt source: its file, and the key that signs it, fetched from keyUrl and accepted only with this fingerprint. */
+export interface AptSource {
+  list: string;
+  keyring: string;
+  /** The signing key's full fingerprint (40 hex digits). */
+  fingerprint: string;
+  keyUrl: string;
+  content: string;
+}
+
+export interface PackageStep {
+  sources: AptSource[];
+  packages: string[];
+  /** nodejs must be at least this major (NodeSource's): Debian's older one is replaced. */
+  nodeMajor?: number;
+  /** Install `package` only while `path` is a mount point (its data belongs on the host's volume). */
+  mounts: { path: string; package: string }[];
+  /** What the packages script reads on stdin. */
+  input: string;
+  /** sha256 of input: the step's trigger. */
+  sha256: string;
 }
 
 export interface BudgetLine {

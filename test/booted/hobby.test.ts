@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { loadStack } from "../../src/spec/load";
 import { convergeActions } from "../../src/plan/converge-actions";
-import { allPids as allPidsOf, assertConvergeUnchanged, assertFilesReadable, assertHostsWhole, assertProxyServes, assertRelayed, assertStreamingRelays, assertSurvivesReboot } from "./harness/assertions";
+import { allPids as allPidsOf, assertConvergeUnchanged, assertPackagesSettled, assertFilesReadable, assertHostsWhole, assertProxyServes, assertRelayed, assertStreamingRelays, assertSurvivesReboot } from "./harness/assertions";
 import { filesReadable, systemState, unitsActive } from "./harness/checks";
 import { checkBootable } from "./harness/host-tools";
 import { filesOf, proxyEndpoint } from "./harness/instance";
@@ -78,6 +78,8 @@ describe("hobby on booted hosts", { skip: blocker, timeout: 60 * 60_000 }, () =>
   it("the real streaming server relays a Redis message to an authenticated WebSocket client through nginx", async () => {
     user.accountId = await assertStreamingRelays(stack, user.token);
   });
+
+  it("the packages step found nothing missing after the first boot (cloud-init installs the same list), nor when run again", () => assertPackagesSettled(stack));
 
   it("an unchanged converge changes nothing and restarts nothing on any host", () => assertConvergeUnchanged(stack));
 

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { loadStack } from "../../src/spec/load";
 import { shellQuote } from "../../src/plan/render/shell";
-import { assertConvergeUnchanged, assertFilesReadable, assertHostsWhole, assertProxyServes, assertStreamingRelays } from "./harness/assertions";
+import { assertConvergeUnchanged, assertFilesReadable, assertPackagesSettled, assertHostsWhole, assertProxyServes, assertStreamingRelays } from "./harness/assertions";
 import { checkBootable } from "./harness/host-tools";
 import { appHosts, proxyEndpoint } from "./harness/instance";
 import { bootedStackHooks } from "./harness/suite";
@@ -85,6 +85,8 @@ describe("prod on booted hosts against stand-ins for DigitalOcean's managed serv
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /search cluster green/);
   });
+
+  it("the packages step found nothing missing after the first boot (cloud-init installs the same list), nor when run again", () => assertPackagesSettled(stack));
 
   it("an unchanged converge changes nothing and restarts nothing", () => assertConvergeUnchanged(stack));
 });

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { loadStack } from "../../src/spec/load";
-import { assertConvergeUnchanged, assertFilesReadable, assertHostsWhole, assertProxyServes, assertStreamingRelays, assertSurvivesReboot } from "./harness/assertions";
+import { assertConvergeUnchanged, assertFilesReadable, assertPackagesSettled, assertHostsWhole, assertProxyServes, assertStreamingRelays, assertSurvivesReboot } from "./harness/assertions";
 import { checkBootable } from "./harness/host-tools";
 import { addNeighbour } from "./harness/network";
 import { bootedStackHooks } from "./harness/suite";
@@ -51,6 +51,8 @@ describe("single on a booted host", { skip: blocker, timeout: 45 * 60_000 }, () 
       neighbour.remove();
     }
   });
+
+  it("the packages step found nothing missing after the first boot (cloud-init installs the same list), nor when run again", () => assertPackagesSettled(stack));
 
   it("an unchanged converge changes nothing and restarts nothing", () => assertConvergeUnchanged(stack));
 

@@ -47,8 +47,8 @@ describe("converge steps", () => {
   it("app hosts converge one after another (a change rolls through them); the others in parallel", () => {
     const c = (h: string) => cmd(prod, `prod-host-${h}-converge`);
     const steps = (r: RecordedResource) => r.dependencies.filter((d) => d.includes(COMMAND));
-    // Each also reads its host's pinned key from the host's boot.
-    const own = (h: string) => [cmd(prod, `prod-host-${h}-boot`).urn, cmd(prod, `prod-host-${h}-install`).urn];
+    // Each also reads its host's pinned key from the host's boot, and waits for its packages.
+    const own = (h: string) => [cmd(prod, `prod-host-${h}-boot`).urn, cmd(prod, `prod-host-${h}-install`).urn, cmd(prod, `prod-host-${h}-packages`).urn];
     assert.deepEqual(steps(c("web-1")), own("web-1").sort());
     assert.deepEqual(steps(c("web-2")), [...own("web-2"), c("web-1").urn].sort());
     assert.deepEqual(steps(c("worker-1")), [...own("worker-1"), c("web-2").urn].sort());
@@ -96,10 +96,10 @@ describe("release rollout", () => {
     for (const b of builds) {
       assert.ok(dependsOn(pre, b), `migrations before ${b.name} finished`);
       const install = cmd(prod, b.name.replace(/-build$/, "-install"));
-      // A build needs the booted host (and its pinned key), not its configuration: it runs beside the converge.
+      // A build needs the host's packages (and its pinned key), not its configuration: it runs beside the converge.
       const host = b.name.replace(/^prod-release-(.*)-build$/, "$1");
       const boot = cmd(prod, `prod-host-${host}-boot`).urn;
-      assert.deepEqual(b.dependencies.filter((d) => d.includes(COMMAND)), [boot, install.urn].sort());
+      assert.deepEqual(b.dependencies.filter((d) => d.includes(COMMAND)), [boot, install.urn, cmd(prod, `prod-host-${host}-packages`).urn].sort());
       assert.deepEqual(install.dependencies.filter((d) => d.includes(COMMAND)), [boot]);
     }
     assert.ok(dependsOn(pre, cmd(prod, "prod-host-worker-1-converge")));
@@ -132,9 +132,10 @@ describe("release rollout", () => {
     assert.deepEqual(steps(sw("web-1")), [conv("web-1").urn, pre.urn].sort());
     assert.deepEqual(steps(sw("web-2")), [conv("web-2").urn, pre.urn].sort());
     assert.deepEqual(steps(sw("worker-1")), [conv("worker-1").urn, sw("web-1").urn, sw("web-2").urn].sort());
-    assert.deepEqual(steps(conv("web-2")), [cmd(pairs, "prod-host-web-2-install").urn]);
+    const own = (h: string) => [cmd(pairs, `prod-host-${h}-install`).urn, cmd(pairs, `prod-host-${h}-packages`).urn];
+    assert.deepEqual(steps(conv("web-2")), own("web-2").sort());
     assert.ok(conv("web-2").dependencies.includes(cmd(pairs, "prod-host-web-2-boot").urn));
-    assert.deepEqual(steps(conv("worker-2")), [cmd(pairs, "prod-host-worker-2-install").urn, conv("web-1").urn, conv("web-2").urn].sort());
+    assert.deepEqual(steps(conv("worker-2")), [...own("worker-2"), conv("web-1").urn, conv("web-2").urn].sort());
   });
 
   it("a switch restarts its host's units and checks their health endpoints", () => {

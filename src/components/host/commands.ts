@@ -7,12 +7,22 @@ import { shellQuote } from "../../plan/render/shell";
 import { HOST_KEY_FILE } from "./host-key";
 
 export const CONVERGE_PATH = "/usr/local/sbin/mastodon-converge";
+export const PACKAGES_PATH = "/usr/local/sbin/mastodon-packages";
 
-let converge: string | undefined;
+const scripts = new Map<string, string>();
+/** A script's text, read once per process (every host installs the same one). */
+function script(name: string): string {
+  let text = scripts.get(name);
+  if (text === undefined) scripts.set(name, (text = readFileSync(join(TEMPLATE_ROOT, "scripts", name), "utf8")));
+  return text;
+}
 
-/** The converge script's text, read once per process (every host installs the same one). */
 export function convergeScript(): string {
-  return (converge ??= readFileSync(join(TEMPLATE_ROOT, "scripts", "converge.sh"), "utf8"));
+  return script("converge.sh");
+}
+
+export function packagesScript(): string {
+  return script("packages.sh");
 }
 
 /** Installs the script read from stdin, atomically (a converge running from the old one is unaffected). */
@@ -31,4 +41,9 @@ export const WAIT_FOR_BOOT = `cloud-init status --wait >/dev/null || { rc=$?; [ 
 /** Converges the host to the bundle on stdin. With a root prefix (tests) the script lives under it too. */
 export function convergeCommand(root?: string): string {
   return root ? `${shellQuote(`${root}${CONVERGE_PATH}`)} --root ${shellQuote(root)}` : CONVERGE_PATH;
+}
+
+/** Brings the host's apt sources and packages to the desired state on stdin (plan/render/packages-step.ts). */
+export function packagesCommand(root?: string): string {
+  return root ? `${shellQuote(`${root}${PACKAGES_PATH}`)} --root ${shellQuote(root)}` : PACKAGES_PATH;
 }

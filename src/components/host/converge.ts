@@ -1,19 +1,24 @@
 // One host's configuration, applied over SSH on every `pulumi up`: wait for first boot (and pin
-// the host key it reports), install the converge script, then send the host's bundle (its
-// rendered files with secrets filled) to it. The bundle's hash is the trigger, so an unchanged stack runs nothing remote at all; a
-// changed file re-runs the converge, which touches only that file and its actions.
+// the host key it reports), bring its apt sources and packages to what its roles and release
+// need (the packages step), install the converge script, then send the host's bundle (its
+// rendered files with secrets filled) to it. Each step's trigger is a hash of what it applies, so
+// an unchanged stack runs nothing remote at all; a changed file re-runs the converge, which
+// touches only that file and its actions; a role or release that needs another package re-runs
+// the packages step, which installs only what is missing.
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import type { HostFile } from "../../plan/types";
+import type { HostFile, PackageStep } from "../../plan/types";
 import type { HostHandle } from "../contract";
 import { bundleText, sha256 } from "./bundle";
-import { convergeCommand, convergeScript, CONVERGE_PATH, installScriptCommand, WAIT_FOR_BOOT } from "./commands";
+import { convergeCommand, convergeScript, CONVERGE_PATH, installScriptCommand, packagesCommand, packagesScript, PACKAGES_PATH, WAIT_FOR_BOOT } from "./commands";
 import { hostConnection, type ConnectionRoute } from "./connection";
 import { parseHostKey } from "./host-key";
 
 export interface HostConvergeArgs {
   host: HostHandle;
   files: pulumi.Output<HostFile[]>;
+  /** The host's apt sources and packages, as the plan rendered them (no secret in them). */
+  packages: Pick<PackageStep, "input" | "sha256">;
   privateKey: pulumi.Input<string>;
   route: ConnectionRoute;
   /** Converge only after these (the previous app host's converge: changes roll host by host). */
@@ -27,6 +32,8 @@ export class HostConverge extends pulumi.ComponentResource {
   public readonly converged: command.remote.Command;
   /** Done when the host has finished its first boot (cloud-init: packages, users). */
   public readonly booted: command.remote.Command;
+  /** Done when the host has every package its roles and release need (after the first boot). */
+  public readonly packages: command.remote.Command;
   /** Every command after the first: pinned to the host key the first boot reported. */
   public readonly connection: pulumi.Output<command.types.input.remote.ConnectionArgs>;
   /** The host's SSH key as its first boot reported it ("ssh-ed25519 AAAA…"). */
@@ -47,13 +54,25 @@ export class HostConverge extends pulumi.ComponentResource {
       { connection, create: installScriptCommand(CONVERGE_PATH), stdin: script, triggers: [args.host.id, sha256(script)] },
       { parent: this, dependsOn: [booted] },
     );
+    // The converge's files name users and directories packages create (postgres, redis, the
+    // cluster's /etc/postgresql/<major>/main), and a release builds with the Node it installs.
+    const packagesInstall = new command.remote.Command(
+      `${name}-packages-install`,
+      { connection, create: installScriptCommand(PACKAGES_PATH), stdin: packagesScript(), triggers: [args.host.id, sha256(packagesScript())] },
+      { parent: this, dependsOn: [booted] },
+    );
+    this.packages = new command.remote.Command(
+      `${name}-packages`,
+      { connection, create: packagesCommand(), update: packagesCommand(), stdin: args.packages.input, triggers: [args.host.id, args.packages.sha256] },
+      { parent: this, dependsOn: [packagesInstall] },
+    );
     const bundle = pulumi.secret(args.files.apply(bundleText));
     this.bundleHash = pulumi.secret(bundle.apply(sha256));
     this.converged = new command.remote.Command(
       `${name}-converge`,
       { connection, create: convergeCommand(), update: convergeCommand(), stdin: bundle, triggers: [args.host.id, this.bundleHash] },
       // No data flows from the install step (or the previous host) to this one: order only.
-      { parent: this, dependsOn: [install, ...(args.after ?? [])] },
+      { parent: this, dependsOn: [install, this.packages, ...(args.after ?? [])] },
     );
     if (args.certificate) {
       // Run again when the command (its names) changes or the host is new; renewals are certbot.timer's.

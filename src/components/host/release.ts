@@ -1,7 +1,7 @@
 // Installs and upgrades Mastodon across the hosts, as an order of command resources that Pulumi
 // runs in parallel wherever it may:
-//   build on every app host once it has booted (in parallel with its converge, beside the
-//   running release: the build needs packages, not configuration)
+//   build on every app host once it has its packages (in parallel with its converge, beside the
+//   running release: the build needs packages — the release's Node among them —, not configuration)
 //   → pre-deployment migrations on the migration host (directly against Postgres)
 //   → switch host 1 → switch host 2 → … (each healthy before the next; a failed check rolls
 //     that host back and stops the rollout, since everything after depends on it)
@@ -20,8 +20,10 @@ export interface ReleaseHost {
   id: pulumi.Input<string>;
   privateAddress: pulumi.Input<string>;
   connection: pulumi.Input<command.types.input.remote.ConnectionArgs>;
-  /** First boot done (packages installed): enough to build a release beside the running one. */
+  /** First boot done: enough to install the release script. */
   booted: pulumi.Resource;
+  /** The host's packages step: building needs the toolchain and the Node the release asks for. */
+  packaged: pulumi.Resource;
   /** The host's converge step: migrating and switching need its env files and units in place. */
   converged: pulumi.Resource;
 }
@@ -64,7 +66,7 @@ export class MastodonRelease extends pulumi.ComponentResource {
     for (const r of rollout.hosts) {
       const h = host(r.name);
       const install = run(`${r.name}-install`, h, { create: installScriptCommand(RELEASE_PATH), stdin: script }, [h.id, sha256(script)], [h.booted]);
-      this.builds[r.name] = run(`${r.name}-build`, h, { create: buildCommand(version) }, [h.id, version], [install]);
+      this.builds[r.name] = run(`${r.name}-build`, h, { create: buildCommand(version) }, [h.id, version], [install, h.packaged]);
     }
 
     const migrator = host(rollout.migrationHost);

@@ -9,7 +9,7 @@ import { explicitGroups, planSidekiq, sidekiqTarget, toProcesses, type SidekiqSi
 import { SIDEKIQ_MAX_THREADS } from "./model";
 import { planPuma, planStreaming } from "./web";
 
-export type SizedHost = Omit<PlannedHost, "files" | "userData"> & {
+export type SizedHost = Omit<PlannedHost, "files" | "userData" | "packages"> & {
   allotment: Allotment;
   instance: HostInstance;
   /** How the derived Sidekiq layout was sized (hosts without explicit queue groups). */

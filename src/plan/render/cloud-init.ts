@@ -11,7 +11,7 @@ import { Document } from "yaml";
 import type { SizedHost } from "../capacity/hosts";
 import type { HostFile } from "../types";
 import { acmeMode, placeholderCertificateCommand } from "./acme";
-import { hostPackages } from "./cloud-init/packages";
+import { NODESOURCE_SOURCE, nodesourceLine, type HostPackages } from "./cloud-init/packages";
 import { mediaOwnershipCommands, volumeMountScript } from "./cloud-init/volume";
 import { EGRESS_RULESET, EGRESS_UNIT, egressFor, egressRouteCommand, egressRuleset, egressUnit, sysctlLines } from "./cloud-init/network";
 import { PATHS, type RenderContext } from "./context";
@@ -59,9 +59,10 @@ function needsMastodonUser(host: SizedHost, files: readonly HostFile[]): boolean
   return host.processes.length > 0 || files.some((f) => f.owner === "mastodon" || f.group === "mastodon");
 }
 
-export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: readonly HostFile[]): string {
+/** `wanted` is hostPackages' answer for this host, the one the packages step installs from too. */
+export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: readonly HostFile[], wanted: HostPackages): string {
   const egress = egressFor(ctx, host);
-  const { packages, pgdgPostgres, nodesource } = hostPackages(ctx, host, files, egress.kind === "gateway");
+  const { packages, pgdgPostgres, nodesource } = wanted;
   const sysctl = sysctlLines(ctx, host, egress);
 
   const writeFiles: WriteFile[] = [file(SSHD_DROP_IN, SSHD_HARDENING), file(APT_PERIODIC, UNATTENDED), file(RESOLVED_DROP_IN, RESOLVED)];
@@ -113,7 +114,7 @@ export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: read
     users,
     // The key is fetched by its full fingerprint, so only NodeSource's own key is accepted.
     ...(nodesource
-      ? { apt: { sources: { nodesource: { source: `deb [signed-by=$KEY_FILE] https://deb.nodesource.com/node_${nodesource.major}.x nodistro main`, keyid: nodesource.fingerprint, keyserver: "keyserver.ubuntu.com" } } } }
+      ? { apt: { sources: { [NODESOURCE_SOURCE]: { source: nodesourceLine(nodesource.major, "$KEY_FILE"), keyid: nodesource.fingerprint, keyserver: "keyserver.ubuntu.com" } } } }
       : {}),
     package_update: true,
     package_upgrade: true,

@@ -1,7 +1,7 @@
 // The proofs every booted stack owes, shared by the stack tests: each throws with every problem
 // it found, so a failing host says all that is wrong with it at once.
 import assert from "node:assert/strict";
-import { convergeSummary, filesReadable, instancesActive, servicePids, systemState, unitsActive } from "./checks";
+import { convergeSummary, filesReadable, instancesActive, packagesSummary, servicePids, systemState, unitsActive } from "./checks";
 import { appHosts, createStreamingUser, filesOf, plannedInstances, proxyEndpoint, publish } from "./instance";
 import type { BootedStack } from "./stack";
 import { get, openStream } from "./traffic";
@@ -62,6 +62,19 @@ export async function assertStreamingRelays(stack: BootedStack, token: string): 
     client.close();
   }
   return accountId;
+}
+
+/**
+ * The packages step on hosts cloud-init has just installed from the same list: its first run
+ * found nothing missing and wrote no source, and so does a second one.
+ */
+export async function assertPackagesSettled(stack: BootedStack): Promise<void> {
+  const steps = stack.program.commands.filter((c) => c.name.endsWith("-packages")).map((c) => c.name);
+  assert.equal(steps.length, Object.keys(stack.machines).length, `one packages step per host: ${steps.join(", ")}`);
+  for (const n of steps) assert.deepEqual(packagesSummary(stack.outputs[n] ?? ""), { installed: 0, sources: 0 }, `${n} after the first boot:\n${stack.outputs[n]}`);
+  const again = await stack.apply((c) => c.name.endsWith("-packages"));
+  assert.equal(again.results.length, steps.length);
+  for (const r of again.results) assert.deepEqual(packagesSummary(r.stdout), { installed: 0, sources: 0 }, `${r.name} again:\n${r.stdout}`);
 }
 
 /** The program's converge commands again: nothing changed, nothing ran, no process restarted. */

@@ -101,6 +101,12 @@ export async function servicePids(m: Machine): Promise<Record<string, number>> {
   return pids;
 }
 
+/** The packages step's summary line (`packages: installed=N sources=M`). */
+export function packagesSummary(stdout: string): { installed: number; sources: number } | undefined {
+  const m = /^packages: installed=(\d+) sources=(\d+)$/m.exec(stdout);
+  return m ? { installed: Number(m[1]), sources: Number(m[2]) } : undefined;
+}
+
 /** The converge step's summary line (`converge: changed=N fixed=N removed=N actions=N`). */
 export function convergeSummary(stdout: string): { changed: number; fixed: number; removed: number; actions: number } | undefined {
   const m = /^converge: changed=(\d+) fixed=(\d+) removed=(\d+) actions=(\d+)$/m.exec(stdout);

@@ -49,6 +49,8 @@ export interface BootedStack {
   timings: Timings;
   keyFile: string;
   log: string[];
+  /** What each of the program's commands printed the last time it ran, by name. */
+  outputs: Record<string, string>;
   /** The provider's managed services and load balancer, stood in on a machine of their own. */
   managed?: { services: ManagedServices; machine: Machine };
   /** Runs the program's commands (all, or those `only` keeps); throws with every failure's output unless allowFailure. */
@@ -132,10 +134,14 @@ export async function bootStack(spec: Spec, opts: { id: string; tags: readonly S
     timings,
     keyFile,
     log,
+    outputs: {},
     ...(managed ? { managed } : {}),
     async apply(only, allowFailure = false) {
       const report = await runCommands(stack.program.commands, { keyDir: dir, only: (c) => runnable(c) && (only ? only(c) : true), log: (l) => log.push(`${new Date().toISOString()} ${l}`) });
-      for (const r of report.results) timings.commands[r.name] = r.seconds;
+      for (const r of report.results) {
+        timings.commands[r.name] = r.seconds;
+        stack.outputs[r.name] = r.stdout;
+      }
       if (!allowFailure && (report.failed.length > 0 || report.skipped.length > 0)) throw new Error(describeFailures(report));
       return report;
     },

@@ -1,6 +1,8 @@
-// Debian packages a host needs for its roles, installed by cloud-init on first boot so the
-// converge step finds its tools. The image is Debian 13 (trixie), as the units assume
-// (/usr/bin/bundle and /usr/bin/node from Debian's ruby and nodejs packages).
+// Debian packages a host needs for its roles: cloud-init installs them at first boot, and the
+// packages step (packages-step.ts) installs whatever is missing later, from this same list, so
+// the converge step finds its tools on a host whose roles or release changed after it was created.
+// The image is Debian 13 (trixie), as the units assume (/usr/bin/bundle and /usr/bin/node from
+// the ruby and nodejs packages).
 import { NODESOURCE, nodeFor } from "../../../catalog/mastodon-releases";
 import type { SizedHost } from "../../capacity/hosts";
 import type { HostFile } from "../../types";
@@ -11,9 +13,21 @@ import { runsPostgres } from "../data/postgres";
 import { runsRedis } from "../data/redis";
 import { INPUT_POLICY_RULESET } from "../input-policy";
 import { BACKUP_SCRIPT } from "../systemd/backup";
+import { egressFor } from "./network";
 
 /** PostgreSQL major version Debian 13 ships; other versions come from apt.postgresql.org (PGDG). */
 export const DEBIAN_POSTGRES = "17";
+
+/** Debian 13's codename: third-party repositories publish a suite per Debian release. */
+export const DEBIAN_CODENAME = "trixie";
+
+/** cloud-init's name for NodeSource's source: it writes /etc/apt/sources.list.d/<name>.list. */
+export const NODESOURCE_SOURCE = "nodesource";
+
+/** NodeSource's one-line source; `keyFile` is what signs it (cloud-init's $KEY_FILE or the step's keyring). */
+export function nodesourceLine(major: number, keyFile: string): string {
+  return `deb [signed-by=${keyFile}] https://deb.nodesource.com/node_${major}.x nodistro main`;
+}
 
 /** Every host: unattended security updates (configured in cloud-init.ts). */
 const BASE = ["ca-certificates", "unattended-upgrades"];
@@ -91,4 +105,9 @@ export function hostPackages(ctx: RenderContext, host: SizedHost, files: readonl
   }
   const nodesource = host.processes.length > 0 && node.source === "nodesource" ? { nodesource: { major: node.major, fingerprint: NODESOURCE.fingerprint } } : {};
   return { packages: [...set].sort(), ...(pgdgPostgres ? { pgdgPostgres } : {}), ...nodesource };
+}
+
+/** hostPackages for a host as planned: the IPv4 egress gateway among them needs nftables for its NAT. */
+export function plannedPackages(ctx: RenderContext, host: SizedHost, files: readonly HostFile[]): HostPackages {
+  return hostPackages(ctx, host, files, egressFor(ctx, host).kind === "gateway");
 }

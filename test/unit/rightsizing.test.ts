@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildPlan } from "../../src/plan";
+import { onOneHost } from "../../src/plan/capacity/consolidation";
 import { parseStack } from "../../src/spec/load";
 import { EXAMPLES, examplePlan } from "../helpers/plans";
 import { edited } from "../helpers/stacks";
@@ -48,8 +49,7 @@ test("no suggestion for the examples, a host that is mostly used, or a data host
 
 const whole = (text: string) => buildPlan(parseStack(text, "t.yaml")).warnings.filter((w) => w.startsWith("the whole stack"));
 
-test("hobby's three servers fit on one cheaper server: said with the price, and that one-box stack really plans", async () => {
-  const { onOneHost } = await import("../../src/plan/capacity/consolidation");
+test("hobby's three servers fit on one cheaper server: said with the price, and that one-box stack really plans", () => {
   assert.deepEqual(whole(edited("hobby", () => {})), [
     "the whole stack fits on one cx23 (2 vCPU, 4 GB) for €5.49/month instead of 3 servers for €16.47: its processes, sized for that host, pass the same memory and connection checks (see stacks/single.yaml for the one-box layout); keep the split only if you want the database apart from the web",
   ]);

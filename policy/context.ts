@@ -17,8 +17,8 @@ export interface PackContext {
   sshFromAnywhere: boolean;
   /** Values of the stack's secret config by full key (mastodon-stack:smtpPassword); never printed. */
   secrets: ReadonlyMap<string, string>;
-  /** Where the two decisions came from, for messages: the stack file, or why none was read. */
-  source: string;
+  /** The stack file the two decisions came from, or why none was read (then nothing is relaxed). */
+  source: { file: string } | { unread: string };
 }
 
 /** Provider credentials from the stack's config (README, "Deploying with Pulumi"). */
@@ -55,16 +55,18 @@ function secretValues(config: ReadonlyMap<string, string>, names: readonly strin
   return out;
 }
 
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+/** The first line that says what is wrong (a SpecError opens with "N problems in the stack file:"). */
+function firstProblem(e: unknown): string {
+  const lines = (e instanceof Error ? e.message : String(e)).split("\n").map((l) => l.trim()).filter(Boolean);
+  return (lines[0]?.endsWith(":") && lines[1] ? lines[1] : lines[0]) ?? "unknown error";
 }
 
 export function readContext(env: Env, projectDir: string): PackContext {
   const config = parseConfig(env.PULUMI_CONFIG);
   const stack = env.PULUMI_NODEJS_STACK ?? env.PULUMI_STACK;
   const project = env.PULUMI_NODEJS_PROJECT ?? env.PULUMI_PROJECT;
-  const strict = (source: string, names: readonly string[]): PackContext => ({ protectData: true, sshFromAnywhere: false, secrets: secretValues(config, names), source });
-  if (!stack || !project) return strict("no stack file read: no stack named in PULUMI_NODEJS_STACK and PULUMI_NODEJS_PROJECT", PROVIDER_SECRET_CONFIG);
+  const strict = (unread: string, names: readonly string[]): PackContext => ({ protectData: true, sshFromAnywhere: false, secrets: secretValues(config, names), source: { unread } });
+  if (!stack || !project) return strict("no stack named in PULUMI_NODEJS_STACK and PULUMI_NODEJS_PROJECT", PROVIDER_SECRET_CONFIG);
 
   const known = [...PROVIDER_SECRET_CONFIG, `${project}:${SSH_PRIVATE_KEY_CONFIG}`];
   const file = config.get(`${project}:stackFile`) ?? `stacks/${stack}.yaml`;
@@ -72,13 +74,13 @@ export function readContext(env: Env, projectDir: string): PackContext {
   try {
     spec = loadStack(path.resolve(projectDir, file));
   } catch (e) {
-    return strict(`no stack file read: ${file} did not load (${firstLine(e)})`, known);
+    return strict(`${file} did not load (${firstProblem(e)})`, known);
   }
   return {
     protectData: spec.protectData,
     sshFromAnywhere: spec.network.sshFromAnywhere === true,
     secrets: secretValues(config, [...known, ...userSecretNeeds(spec).map((n) => `${project}:${n.config}`)]),
-    source: file,
+    source: { file },
   };
 }
 

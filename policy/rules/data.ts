@@ -13,8 +13,9 @@ import type { PackContext } from "../context";
 
 export const DATA_POLICY = "data-is-protected";
 
-export function dataMessage(what: string, source: string): string {
-  return `${what} holds the instance's data but is not protected: pulumi destroy or a replacing change would delete it. Only protectData: false in the stack file allows that (read: ${source})`;
+export function dataMessage(what: string, source: PackContext["source"]): string {
+  const read = "file" in source ? `${source.file} keeps it true` : `none was read: ${source.unread}`;
+  return `${what} holds the instance's data but is not protected: pulumi destroy or a replacing change would delete it. Only protectData: false in the stack file allows that, and ${read}`;
 }
 
 /** What a resource is when it holds data, or undefined when it holds none (or is not ours to judge). */
@@ -38,7 +39,7 @@ export function dataIsProtected(ctx: PackContext): ResourceValidationPolicy {
     validateResource: (args, report) => {
       const what = dataHeld(args);
       if (what === undefined) return args.notApplicable("holds none of the instance's data");
-      if (!ctx.protectData) return args.notApplicable(`protectData: false in ${ctx.source}`);
+      if (!ctx.protectData && "file" in ctx.source) return args.notApplicable(`protectData: false in ${ctx.source.file}`);
       if (!args.opts.protect) report(dataMessage(what, ctx.source));
     },
   };

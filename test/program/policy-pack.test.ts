@@ -28,7 +28,7 @@ const SECRETS = "secrets-only-in-secret-inputs";
 
 const WEB_ONLY = "only the web (tcp and udp 80, 443) may be open to it — SSH comes from network.adminCidrs (or anywhere with network.sshFromAnywhere: true), data ports from the private network";
 const IN_THE_OPEN = "secrets travel only in inputs made for them (a command's stdin or connection, a TLS resource's private key), which Pulumi encrypts — never in a command line, user data, a tag or a name";
-const unprotected = (what: string, stack: string) => `${what} holds the instance's data but is not protected: pulumi destroy or a replacing change would delete it. Only protectData: false in the stack file allows that (read: stacks/${stack}.yaml)`;
+const unprotected = (what: string, stack: string) => `${what} holds the instance's data but is not protected: pulumi destroy or a replacing change would delete it. Only protectData: false in the stack file allows that, and stacks/${stack}.yaml keeps it true`;
 
 async function verdicts(stack: string, resources: readonly RecordedResource[], context: Partial<PackContext> = {}) {
   return violations(mastodonPolicies({ ...stacks[stack]!.context, ...context }), resources);
@@ -53,7 +53,7 @@ describe("policy pack: the shipped stacks", () => {
   it("reads each stack's file and the secret config its program needs", () => {
     assert.deepEqual([...stacks.prod!.context.secrets.keys()], ["mastodon-stack:sshPrivateKey", "mastodon-stack:smtpPassword", "mastodon-stack:backupAccessKey", "mastodon-stack:backupSecretKey"]);
     assert.deepEqual([...stacks.hobby!.context.secrets.keys()], ["mastodon-stack:sshPrivateKey", "mastodon-stack:r2AccessKeyId", "mastodon-stack:r2SecretAccessKey"]);
-    for (const name of STACKS) assert.deepEqual([stacks[name]!.context.source, stacks[name]!.context.protectData, stacks[name]!.context.sshFromAnywhere], [`stacks/${name}.yaml`, true, false]);
+    for (const name of STACKS) assert.deepEqual([stacks[name]!.context.source, stacks[name]!.context.protectData, stacks[name]!.context.sshFromAnywhere], [{ file: `stacks/${name}.yaml` }, true, false]);
   });
 
   it("names every input the program sends as a secret among the inputs made for secrets, and the program marks every one holding a secret", () => {
@@ -132,7 +132,7 @@ describe("policy pack: protected data", () => {
 
   it("lets a stack whose file sets protectData: false go unprotected, and only then", async () => {
     const open = await recordStack("hobby", parseStack(edited("hobby", (d) => (d.protectData = false)), "hobby.yaml"));
-    assert.deepEqual(await verdicts("hobby", open.resources, { protectData: false, source: "stacks/hobby.yaml" }), []);
+    assert.deepEqual(await verdicts("hobby", open.resources, { protectData: false }), []);
     assert.deepEqual(await verdicts("hobby", open.resources), [
       { policy: DATA, resource: "hobby-hosts-data", message: unprotected("the server keeping Postgres on its own disk", "hobby") },
       { policy: DATA, resource: "hobby-media", message: unprotected("the R2 bucket", "hobby") },

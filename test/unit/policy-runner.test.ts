@@ -4,8 +4,8 @@
 // engine gives it, and asked over gRPC what the engine asks — with resources serialised as the
 // engine serialises them: secrets wrapped, values not known during a preview as placeholders.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -31,16 +31,17 @@ function buildPack(): void {
     onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, "\n")),
   });
   assert.ok(config);
-  const emitted = ts.createProgram([path.join(PACK, "index.ts")], { ...config.options, noCheck: true }).emit();
+  const emitted = ts.createProgram([path.join(PACK, "pack.ts")], { ...config.options, noCheck: true }).emit();
   assert.equal(emitted.emitSkipped, false, emitted.diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("\n"));
 }
 
+const RUNNER = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+/** Only what a shell would pass on: no test runner's or engine's variables of this process. */
+const INHERITED = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NODE_OPTIONS|NODE_TEST_CONTEXT|PULUMI_)/.test(k)));
+
 /** Starts the runner as the analyzer plugin does: `<engine address> .` from the pack's directory; resolves with the port it prints. */
 function startPack(env: Record<string, string>): Promise<{ child: ChildProcess; port: string }> {
-  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
-  // Only what a shell would pass on: no test runner's or engine's variables of this process.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NODE_OPTIONS|NODE_TEST_CONTEXT|PULUMI_)/.test(k)));
-  const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], { cwd: PACK, env: { ...inherited, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [RUNNER, "127.0.0.1:1", "."], { cwd: PACK, env: { ...INHERITED, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {
     let out = "";
     let err = "";
@@ -114,6 +115,15 @@ after(() => {
 });
 
 describe("policy pack under @pulumi/pulumi's runner", () => {
+  it("without a build, stops at once naming the compiled entry it lacks", () => {
+    // A copy of the pack's directory with no bin/ beside it: what a checkout looks like before `npm run build`.
+    const copy = path.join(dir, "checkout", "policy");
+    cpSync(PACK, copy, { recursive: true });
+    const run = spawnSync(process.execPath, [RUNNER, "127.0.0.1:1", "."], { cwd: copy, env: INHERITED, encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.status, 32, run.stderr);
+    assert.match(run.stderr, new RegExp(`Cannot find module '${path.join(dir, "checkout", "bin", "policy", "pack.js")}'`));
+  });
+
   it("serves the five policies, each mandatory but the secrets policy, which remediates", async () => {
     const info = await analyzerInfo(client);
     assert.deepEqual([info.getName(), info.getVersion()], ["mastodon-stack", "0.1.0"]);

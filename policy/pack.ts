@@ -2,7 +2,10 @@
 // policy directory as working directory and loads package.json's main, the compiled copy of this
 // file (`npm run build` writes bin/policy/): constructing the PolicyPack starts the gRPC server the
 // engine talks to, so nothing but the engine's runner may import this file (tests import
-// ./policies.ts). Every policy is mandatory; the stack file read by ./context.ts relaxes two.
+// ./policies.ts). Not index.ts: without a build, Node would fall back to an index.ts beside
+// package.json and the runner's ts-node would type-check the sources for minutes, where now the
+// missing bin/policy/pack.js is named at once. Every policy is mandatory; the stack file read by
+// ./context.ts relaxes two.
 import { PolicyPack } from "@pulumi/policy";
 import { projectDirOf, readContext } from "./context";
 import { mastodonPolicies } from "./policies";

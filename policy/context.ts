@@ -22,10 +22,10 @@ export interface PackContext {
 }
 
 /** Provider credentials from the stack's config (README, "Deploying with Pulumi"). */
-export const PROVIDER_SECRET_CONFIG = ["digitalocean:token", "digitalocean:spacesAccessId", "digitalocean:spacesSecretKey", "hcloud:token", "cloudflare:apiToken"] as const;
+const PROVIDER_SECRET_CONFIG = ["digitalocean:token", "digitalocean:spacesAccessId", "digitalocean:spacesSecretKey", "hcloud:token", "cloudflare:apiToken"] as const;
 
 /** A shorter value could turn up inside an unrelated input by chance. */
-export const MIN_SECRET_LENGTH = 8;
+const MIN_SECRET_LENGTH = 8;
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -11,9 +11,9 @@ import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/p
 import { DATA_ON_DISK } from "../../src/components/protection";
 import type { PackContext } from "../context";
 
-export const DATA_POLICY = "data-is-protected";
+const DATA_POLICY = "data-is-protected";
 
-export function dataMessage(what: string, source: PackContext["source"]): string {
+function dataMessage(what: string, source: PackContext["source"]): string {
   const read = "file" in source ? `${source.file} keeps it true` : `none was read: ${source.unread}`;
   return `${what} holds the instance's data but is not protected: pulumi destroy or a replacing change would delete it. Only protectData: false in the stack file allows that, and ${read}`;
 }

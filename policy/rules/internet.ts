@@ -24,7 +24,7 @@ const PORT_NAMES: Readonly<Record<number, string>> = {
   [DO_POOL_PORT]: "managed pool and Valkey",
 };
 
-export const INTERNET_POLICY = "internet-reaches-only-the-web";
+const INTERNET_POLICY = "internet-reaches-only-the-web";
 
 /** One inbound rule in provider-neutral terms. */
 interface Inbound {
@@ -68,7 +68,7 @@ function allowedFromInternet(rule: Inbound, ctx: PackContext): boolean {
   return WEB_PORTS.includes(lo) || (lo === SSH_PORT && rule.protocol === "tcp" && ctx.sshFromAnywhere);
 }
 
-export function internetMessage(where: string, rule: Pick<Inbound, "protocol" | "ports">, sources: readonly string[]): string {
+function internetMessage(where: string, rule: Pick<Inbound, "protocol" | "ports">, sources: readonly string[]): string {
   return `${where} opens ${whatOpens(rule.protocol, rule.ports)} to the Internet (${sources.join(", ")}): only the web (tcp and udp 80, 443) may be open to it — SSH comes from network.adminCidrs (or anywhere with network.sshFromAnywhere: true), data ports from the private network`;
 }
 

@@ -5,9 +5,9 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 
-export const POOL_POLICY = "pools-in-transaction-mode";
+const POOL_POLICY = "pools-in-transaction-mode";
 
-export function poolMessage(mode: string): string {
+function poolMessage(mode: string): string {
   return `the pool runs in ${mode} mode; Mastodon's must run in transaction mode (postgres.pool.mode: transaction): statement mode splits its transactions, session mode gives every client a server connection of its own, which the connection budget does not provide`;
 }
 

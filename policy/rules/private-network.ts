@@ -13,9 +13,9 @@ import * as hcloud from "@pulumi/hcloud";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { isGiven, sentInput } from "./inputs";
 
-export const NETWORK_POLICY = "hosts-on-private-network";
+const NETWORK_POLICY = "hosts-on-private-network";
 
-export const NETWORK_MESSAGES = {
+const NETWORK_MESSAGES = {
   droplet: "the droplet has no vpcUuid: it would join the region's default VPC, shared with every other droplet of the account, instead of the stack's",
   cluster: "the database cluster has no privateNetworkUuid: it would sit in the region's default VPC, shared with every other droplet of the account, instead of the stack's",
   loadBalancer: "the load balancer has no vpcUuid: it would reach the proxies from the region's default VPC instead of the stack's",

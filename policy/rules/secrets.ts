@@ -19,7 +19,7 @@ import type { PackContext } from "../context";
 import { inputNames, sentInput } from "./inputs";
 import { needlesFor, secretIn } from "./recognise";
 
-export const SECRETS_POLICY = "secrets-only-in-secret-inputs";
+const SECRETS_POLICY = "secrets-only-in-secret-inputs";
 
 /**
  * Per type, the inputs made to carry secrets: the program marks them secret (and the TLS SDK its
@@ -35,7 +35,7 @@ export const SECRET_INPUTS: Readonly<Record<string, readonly string[]>> = {
 /** A provider's own configuration carries its credentials by design. */
 const PROVIDER_TYPE = /^pulumi:providers:/;
 
-export function secretMessage(input: string, found: string): string {
+function secretMessage(input: string, found: string): string {
   return `${input} holds ${found}: secrets travel only in inputs made for them (a command's stdin or connection, a TLS resource's private key), which Pulumi encrypts — never in a command line, user data, a tag or a name`;
 }
 

@@ -14,9 +14,8 @@ import type { RecordedResource } from "../../src/program/mocks";
 import { runOffline } from "../../src/program/offline";
 import { loadStack } from "../../src/spec/load";
 import type { Spec } from "../../src/spec/schema/stack";
+import { ROOT } from "./plans";
 import { valueOf } from "./program";
-
-export const ROOT = path.resolve(__dirname, "../..");
 
 /** What a validation reported, or which inputs a remediation marked secret. */
 export interface Verdict {

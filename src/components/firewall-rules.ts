@@ -7,7 +7,7 @@ import type { Spec } from "../spec/schema/stack";
 import type { Plan } from "../plan/types";
 import { acmeMode } from "../plan/render/acme";
 import { ACME_PEER_PORT } from "../plan/render/nginx/acme-peers";
-import { PGBOUNCER_PORT, POSTGRES_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT } from "../plan/endpoints";
+import { DO_DIRECT_PORT, DO_POOL_PORT, PGBOUNCER_PORT, POSTGRES_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT } from "../plan/endpoints";
 
 /** Who may connect: the admin CIDRs, the private network, the load balancer, or anyone. */
 export type Source = "admin" | "private" | "loadBalancer" | "world";
@@ -31,7 +31,7 @@ export interface FirewallGroup {
 export const WORLD = ["0.0.0.0/0", "::/0"];
 
 /** Ports no rule may ever open to the world. */
-export const DATA_PORTS = [22, POSTGRES_PORT, PGBOUNCER_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT, 25060, 25061] as const;
+export const DATA_PORTS = [22, POSTGRES_PORT, PGBOUNCER_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT, DO_DIRECT_PORT, DO_POOL_PORT] as const;
 
 function span(ports: number[]): string | undefined {
   if (ports.length === 0) return undefined;

@@ -16,3 +16,11 @@ export function dataProtection(enabled: boolean): Protection {
 export function keepsDataOnDisk(host: Pick<PlannedHost, "roles" | "volumeGb">): boolean {
   return host.roles.includes("postgres") && host.volumeGb === undefined;
 }
+
+/**
+ * How such a host says so on the provider's side, so the policy pack (policy/) can demand
+ * `protect` of it without knowing the plan: a DigitalOcean tag (a colon cannot occur in a stack
+ * name, so no stack's own tag can collide) and a Hetzner label. Set whatever protectData says:
+ * it states a fact about the disk, not a wish.
+ */
+export const DATA_ON_DISK = { tag: "mastodon:data-on-disk", label: "data-on-disk", value: "true" } as const;

@@ -11,6 +11,9 @@ export interface UserSecretNeed {
   what: string;
 }
 
+/** The config name of the SSH private key `pulumi up` configures the hosts with. */
+export const SSH_PRIVATE_KEY_CONFIG = "sshPrivateKey";
+
 /** Config names for R2 media keys: an R2 API token's S3 credentials, made in the Cloudflare dashboard. */
 export const R2_KEY_CONFIG = { accessKey: "r2AccessKeyId", secretKey: "r2SecretAccessKey" } as const;
 

@@ -8,7 +8,7 @@ import { outputRef, secretRef } from "./render/placeholders";
 
 // DigitalOcean managed databases: 25060 direct, 25061 through the pool / for Valkey (DO docs, checked 2026-11-24).
 export const DO_DIRECT_PORT = 25060;
-const DO_POOL_PORT = 25061;
+export const DO_POOL_PORT = 25061;
 export const PGBOUNCER_PORT = 6432;
 export const POSTGRES_PORT = 5432;
 export const REDIS_PORT = 6379;

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ProgramConfig } from "../components/contract";
 import { hostKeyFingerprint, knownHostsLines } from "../components/host/host-key";
 import { MastodonInstance } from "../components/instance";
-import { MissingConfigError, plainConfigNeeds, userSecretNeeds } from "../components/user-secrets";
+import { MissingConfigError, plainConfigNeeds, SSH_PRIVATE_KEY_CONFIG, userSecretNeeds } from "../components/user-secrets";
 import type { Plan } from "../plan/types";
 import type { Spec } from "../spec/schema/stack";
 
@@ -29,8 +29,8 @@ export function readProgramConfig(spec: Spec, config: pulumi.Config): ProgramCon
   const missing: { config: string; what: string; secret: boolean }[] = [];
   const sshKeys = config.getObject<string[]>("sshKeys");
   if (!sshKeys || sshKeys.length === 0) missing.push({ config: "sshKeys", what: "SSH keys installed for root (DigitalOcean key ids or fingerprints, Hetzner key names), as a JSON list", secret: false });
-  const sshPrivateKey = config.getSecret("sshPrivateKey");
-  if (!sshPrivateKey) missing.push({ config: "sshPrivateKey", what: "the private key for those SSH keys, used to configure the hosts (pulumi config set --secret mastodon-stack:sshPrivateKey < ~/.ssh/id_ed25519)", secret: true });
+  const sshPrivateKey = config.getSecret(SSH_PRIVATE_KEY_CONFIG);
+  if (!sshPrivateKey) missing.push({ config: SSH_PRIVATE_KEY_CONFIG, what: "the private key for those SSH keys, used to configure the hosts (pulumi config set --secret mastodon-stack:sshPrivateKey < ~/.ssh/id_ed25519)", secret: true });
   const plain: Record<string, string> = {};
   for (const need of plainConfigNeeds(spec)) {
     const v = config.get(need.config);

@@ -25,8 +25,8 @@ function coversMappedIpv4(addr: ipaddr.IPv6, bits: number): boolean {
   return bits <= 96 && ipaddr.parse("::ffff:0.0.0.0").match(addr, bits);
 }
 
-/** Whether an admin CIDR lets a large part of the Internet reach SSH. */
-function coversInternet(cidr: string): boolean {
+/** Whether a CIDR lets a large part of the Internet in (the policy pack judges firewall sources by it too). */
+export function coversInternet(cidr: string): boolean {
   const [addr, bits] = ipaddr.parseCIDR(cidr);
   return bits < WIDEST[addr.kind()] || (addr.kind() === "ipv6" && coversMappedIpv4(addr as ipaddr.IPv6, bits));
 }

@@ -5,7 +5,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import type { PlannedHost } from "../../plan/types";
 import type { Role } from "../../spec/schema/common";
 import type { HostHandle } from "../contract";
-import { dataProtection, keepsDataOnDisk } from "../protection";
+import { DATA_ON_DISK, dataProtection, keepsDataOnDisk } from "../protection";
 
 /** Debian 13, which the rendered user-data and units target (src/plan/render/cloud-init/packages.ts); slug follows DigitalOcean's debian-<major>-x64 pattern (unconfirmed against the live image list). */
 export const IMAGE = "debian-13-x64";
@@ -60,7 +60,7 @@ export class DigitalOceanHosts extends pulumi.ComponentResource {
           sshKeys: args.sshKeys,
           ipv6: true,
           monitoring: true,
-          tags: [stackTag(args.stack), ...host.roles.map((r) => roleTag(args.stack, r))],
+          tags: [stackTag(args.stack), ...host.roles.map((r) => roleTag(args.stack, r)), ...(keepsDataOnDisk(host) ? [DATA_ON_DISK.tag] : [])],
           userData: host.userData,
         },
         // User data and SSH keys only matter at first boot (later changes arrive over SSH), and

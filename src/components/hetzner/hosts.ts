@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as hcloud from "@pulumi/hcloud";
 import type { PlannedHost } from "../../plan/types";
 import type { HostHandle } from "../contract";
-import { dataProtection, keepsDataOnDisk } from "../protection";
+import { DATA_ON_DISK, dataProtection, keepsDataOnDisk } from "../protection";
 import { hcloudId, stackLabels } from "./common";
 
 /** The rendered user-data and units target Debian 13 (src/plan/render/cloud-init/packages.ts). */
@@ -74,7 +74,7 @@ export class HetznerHosts extends pulumi.ComponentResource {
           location: args.location,
           sshKeys: args.sshKeys,
           userData: host.userData,
-          labels,
+          labels: keepsDataOnDisk(host) ? { ...labels, [DATA_ON_DISK.label]: DATA_ON_DISK.value } : labels,
           // subnetId (the provider's preferred form) both picks the subnet and orders the server
           // after it: a server cannot join a network before its subnet exists. aliasIps: [] keeps
           // the provider from detaching and re-attaching the network on every update

@@ -15,6 +15,8 @@ export interface PackContext {
   protectData: boolean;
   /** The stack file's network.sshFromAnywhere: SSH may be open to the Internet. */
   sshFromAnywhere: boolean;
+  /** The stack file's postgres.pool.mode: session, which the planner accepts only when the pool holds a server connection for every client. */
+  sessionPool: boolean;
   /** Values of the stack's secret config by full key (mastodon-stack:smtpPassword); never printed. */
   secrets: ReadonlyMap<string, string>;
   /** The stack file the two decisions came from, or why none was read (then nothing is relaxed). */
@@ -65,7 +67,7 @@ export function readContext(env: Env, projectDir: string): PackContext {
   const config = parseConfig(env.PULUMI_CONFIG);
   const stack = env.PULUMI_NODEJS_STACK ?? env.PULUMI_STACK;
   const project = env.PULUMI_NODEJS_PROJECT ?? env.PULUMI_PROJECT;
-  const strict = (unread: string, names: readonly string[]): PackContext => ({ protectData: true, sshFromAnywhere: false, secrets: secretValues(config, names), source: { unread } });
+  const strict = (unread: string, names: readonly string[]): PackContext => ({ protectData: true, sshFromAnywhere: false, sessionPool: false, secrets: secretValues(config, names), source: { unread } });
   if (!stack || !project) return strict("no stack named in PULUMI_NODEJS_STACK and PULUMI_NODEJS_PROJECT", PROVIDER_SECRET_CONFIG);
 
   const known = [...PROVIDER_SECRET_CONFIG, `${project}:${SSH_PRIVATE_KEY_CONFIG}`];
@@ -79,6 +81,7 @@ export function readContext(env: Env, projectDir: string): PackContext {
   return {
     protectData: spec.protectData,
     sshFromAnywhere: spec.network.sshFromAnywhere === true,
+    sessionPool: spec.postgres.pool.mode === "session",
     secrets: secretValues(config, [...known, ...userSecretNeeds(spec).map((n) => `${project}:${n.config}`)]),
     source: { file },
   };

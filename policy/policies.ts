@@ -9,5 +9,5 @@ import { hostsOnPrivateNetwork } from "./rules/private-network";
 import { secretsOnlyInSecretInputs } from "./rules/secrets";
 
 export function mastodonPolicies(ctx: PackContext): ResourceValidationPolicy[] {
-  return [internetReachesOnlyTheWeb(ctx), poolsInTransactionMode, dataIsProtected(ctx), hostsOnPrivateNetwork, secretsOnlyInSecretInputs(ctx)];
+  return [internetReachesOnlyTheWeb(ctx), poolsInTransactionMode(ctx), dataIsProtected(ctx), hostsOnPrivateNetwork, secretsOnlyInSecretInputs(ctx)];
 }

@@ -106,7 +106,14 @@ describe("policy pack: only the web open to the Internet", () => {
 });
 
 describe("policy pack: transaction pools", () => {
-  it("reports a pool in session mode", async () => {
+  it("a session pool passes only when the stack file asks for session mode (the planner then sizes the pool for every client)", async () => {
+    const session = mutated(stacks.prod!.resources, "prod-postgres-pool", (_r, i) => (i.mode = "session"));
+    assert.deepEqual(await verdicts("prod", session, { sessionPool: true }), []);
+    const statement = mutated(stacks.prod!.resources, "prod-postgres-pool", (_r, i) => (i.mode = "statement"));
+    assert.deepEqual((await verdicts("prod", statement, { sessionPool: true })).map((v) => v.policy), [POOLS]);
+  });
+
+  it("reports a pool in session mode the stack file did not ask for", async () => {
     const session = mutated(stacks.prod!.resources, "prod-postgres-pool", (_r, i) => (i.mode = "session"));
     assert.deepEqual(await verdicts("prod", session), [
       {

@@ -20,7 +20,7 @@ describe("policy pack: the stack's context", () => {
   it("reads stacks/<stack>.yaml by default, and the secret config values the stack needs", () => {
     const ctx = readContext(env("hobby", { "mastodon-stack:r2AccessKeyId": "r2-access-key-id", "mastodon-stack:smtpPassword": "not-needed-by-hobby", "hcloud:token": "hcloud-api-token", "mastodon-stack:sshKeys": '["laptop"]' }), ROOT);
     assert.deepEqual(ctx.source, { file: "stacks/hobby.yaml" });
-    assert.deepEqual([ctx.protectData, ctx.sshFromAnywhere], [true, false]);
+    assert.deepEqual([ctx.protectData, ctx.sshFromAnywhere, ctx.sessionPool], [true, false, false]);
     assert.deepEqual([...ctx.secrets], [
       ["hcloud:token", "hcloud-api-token"],
       ["mastodon-stack:r2AccessKeyId", "r2-access-key-id"],
@@ -33,9 +33,10 @@ describe("policy pack: the stack's context", () => {
       d.protectData = false;
       d.network.adminCidrs = ["0.0.0.0/0"];
       d.network.sshFromAnywhere = true;
+      d.postgres.pool = { mode: "session" };
     }));
     const ctx = readContext(env("anything", { "mastodon-stack:stackFile": file }), ROOT);
-    assert.deepEqual([ctx.source, ctx.protectData, ctx.sshFromAnywhere], [{ file }, false, true]);
+    assert.deepEqual([ctx.source, ctx.protectData, ctx.sshFromAnywhere, ctx.sessionPool], [{ file }, false, true, true]);
   });
 
   it("relaxes nothing without a stack named or a stack file that loads, and still knows the credentials", () => {

@@ -71,3 +71,18 @@ describe("plan diff", () => {
     assert.match(renderDiffMarkdown(d), /<summary>1 file; restarts mastodon-/);
   });
 });
+
+describe("plan diff: an upgrade to the next minor series", () => {
+  it("4.5 → 4.6: the packages step brings NodeSource's Node to every app host, the rollout builds, migrates on the maintenance host and switches batch by batch", async () => {
+    const { diffStack } = await import("../../src/cli/compare/stack-diff");
+    const d = diffStack(prod, changed((s) => (s.mastodon.version = "v4.6.5")), 1);
+    assert.deepEqual(d.rollout.upgrade, { from: "v4.5.2", to: "v4.6.5", migrationHost: "worker-1", batches: [["web-1"], ["web-2"], ["worker-1"], ["worker-2"]] });
+    const app = d.hosts.filter((h) => h.packages.sources.length > 0).map((h) => h.host);
+    assert.deepEqual(app, ["web-1", "web-2", "worker-1", "worker-2"]);
+    for (const h of d.hosts.filter((x) => app.includes(x.host))) assert.ok(h.packages.sources.every((s) => /nodesource/.test(s)) && h.packages.added.length === 0, JSON.stringify(h.packages));
+    assert.deepEqual(d.hosts.filter((h) => h.host.startsWith("edge")).flatMap((h) => h.packages.sources), [], "proxies run no Node");
+    const md = renderDiffMarkdown(d);
+    assert.match(md, /- Upgrade v4\.5\.2 → v4\.6\.5: build on every app host, migrations on \*\*worker-1\*\* \(pre-deployment before any host switches, post-deployment after the last\), switch web-1 → web-2 → worker-1 → worker-2\./);
+    assert.match(md, /- \*\*web-1\*\* changed[^\n]*\n(?: {2}- [^\n]*\n)* {2}- packages step installs apt source `[^`]*nodesource[^`]*`/);
+  });
+});

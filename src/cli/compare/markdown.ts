@@ -62,10 +62,11 @@ function hostSection(h: HostChange, patches: readonly FilePatch[], detail: Detai
   const files = [...h.files.added.map((f) => `added ${f}`), ...h.files.changed.map((f) => `changed ${f}`), ...h.files.removed.map((f) => `removed ${f}`)];
   const units = [...(h.restarts.length ? [`restarts ${h.restarts.join(", ")}`] : []), ...(h.reloads.length ? [`reloads ${h.reloads.join(", ")}`] : [])];
   const summary = `${plural(files.length, "file")}${units.length ? `; ${units.join("; ")}` : ""}`;
-  if (files.length === 0 || detail === "summary") return [head, ...h.processes.map(processLine), ...(files.length ? [`  - ${summary}`] : [])];
+  const pkgs = h.packages.added.length + h.packages.sources.length ? [`  - packages step installs ${[...h.packages.sources.map((s) => `apt source \`${s}\``), ...h.packages.added.map((p) => `\`${p}\``)].join(", ")}`] : [];
+  if (files.length === 0 || detail === "summary") return [head, ...h.processes.map(processLine), ...pkgs, ...(files.length ? [`  - ${summary}`] : [])];
   const withPatch = new Set(detail === "lists" ? [] : patches.map((p) => p.path));
   const body = [...files.filter((f) => !withPatch.has(f.replace(/^\w+ /, ""))).map((f) => `  - ${f}`), ...(detail === "lists" ? [] : patches.flatMap((p) => patchBlock(p, detail)))];
-  return [head, ...h.processes.map(processLine), `  <details><summary>${summary}</summary>`, "", ...body, "", "  </details>"];
+  return [head, ...h.processes.map(processLine), ...pkgs, `  <details><summary>${summary}</summary>`, "", ...body, "", "  </details>"];
 }
 
 function resourceSection(r: ResourceDiff, detail: Detail): string[] {

@@ -32,6 +32,8 @@ export interface HostChange {
   /** Memory left after the planned processes, MB. */
   headroomMb?: Change<number>;
   files: { added: string[]; removed: string[]; changed: string[] };
+  /** Packages and apt sources the packages step would add (it never removes one); empty for a new host, whose first boot installs them. */
+  packages: { added: string[]; sources: string[] };
   /** Its user-data changed: only a server created from it reads it (existing ones ignore the change). */
   userDataChanged: boolean;
   /** Units a converge restarts or reloads for the changed files (removed files stop theirs). */
@@ -95,8 +97,13 @@ function hostChange(name: string, x: PlannedHost | undefined, y: PlannedHost | u
   const size = x && y && x.size !== y.size ? { size: { before: x.size, after: y.size } } : {};
   const headroom = x && y && x.memory.headroomMb !== y.memory.headroomMb ? { headroomMb: { before: x.memory.headroomMb, after: y.memory.headroomMb } } : {};
   const userDataChanged = !!x && !!y && x.userData !== y.userData;
-  if (status === "changed" && !size.size && processes.length === 0 && added.length + removed.length + changed.length === 0 && !userDataChanged) return undefined;
-  return { host: name, status, ...size, processes, ...headroom, files: { added, removed, changed }, userDataChanged, restarts, reloads };
+  // Plans written before the packages step have no `packages`: nothing is said about them.
+  const had = new Set(x?.packages?.packages ?? []);
+  const hadSources = new Set((x?.packages?.sources ?? []).map((src) => src.list));
+  const packages = x?.packages && y?.packages ? { added: y.packages.packages.filter((p) => !had.has(p)), sources: y.packages.sources.map((src) => src.list).filter((l) => !hadSources.has(l)) } : { added: [], sources: [] };
+  const quiet = !size.size && processes.length === 0 && added.length + removed.length + changed.length === 0 && !userDataChanged && packages.added.length + packages.sources.length === 0;
+  if (status === "changed" && quiet) return undefined;
+  return { host: name, status, ...size, processes, ...headroom, files: { added, removed, changed }, packages, userDataChanged, restarts, reloads };
 }
 
 const percent = (part: number, whole: number) => `${Math.round((part / whole) * 100)}%`;

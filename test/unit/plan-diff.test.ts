@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { renderDiffMarkdown } from "../../src/cli/compare/markdown";
 import { diffPlans } from "../../src/cli/compare/plan-diff";
+import { diffStack } from "../../src/cli/compare/stack-diff";
 import { buildPlan } from "../../src/plan";
 import { parseStack } from "../../src/spec/load";
 import { examplePlan } from "../helpers/plans";
@@ -73,8 +74,7 @@ describe("plan diff", () => {
 });
 
 describe("plan diff: an upgrade to the next minor series", () => {
-  it("4.5 → 4.6: the packages step brings NodeSource's Node to every app host, the rollout builds, migrates on the maintenance host and switches batch by batch", async () => {
-    const { diffStack } = await import("../../src/cli/compare/stack-diff");
+  it("4.5 → 4.6: the packages step brings NodeSource's Node to every app host, the rollout builds, migrates on the maintenance host and switches batch by batch", () => {
     const d = diffStack(prod, changed((s) => (s.mastodon.version = "v4.6.5")), 1);
     assert.deepEqual(d.rollout.upgrade, { from: "v4.5.2", to: "v4.6.5", migrationHost: "worker-1", batches: [["web-1"], ["web-2"], ["worker-1"], ["worker-2"]] });
     const app = d.hosts.filter((h) => h.packages.sources.length > 0).map((h) => h.host);

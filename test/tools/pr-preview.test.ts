@@ -146,4 +146,22 @@ describe("pull-request preview (a simulated pull request in a temporary reposito
     assert.match(pr.comment, /> \*\*Does not plan:\*\* `prod`/);
     assert.match(pr.comment, /```text\n1 problem in the stack file:\nstacks\/prod\.yaml:18:11: hosts\[0\]\.size: "s-1vcpu-1gb-nope" is not a digitalocean server size/);
   });
+
+  it("a base that did not plan (broken before the change) is said plainly; the change is compared with an empty stack", () => {
+    git("checkout", "-q", "main");
+    editStack("hobby", (d) => (d.hosts[0].size = "cx11"));
+    git("commit", "-qam", "break hobby on main");
+    const pr = pullRequest("fix-hobby", () => editStack("hobby", (d) => (d.hosts[0].size = "cx23")));
+    assert.equal(pr.code, 0, pr.stderr);
+    assert.match(pr.comment, /## hobby \(`stacks\/hobby\.yaml`\)\n\n_the base did not plan \([^)]*cx11[^\n]*; compared with an empty stack_\n/);
+    const d = pr.diff("hobby");
+    assert.equal(d.monthly.before, 0);
+    assert.ok(d.resources.counts.create > 0 && d.resources.risks.length === 0);
+  });
+
+  it("the same change compared twice writes the same comment, byte for byte", () => {
+    const first = pullRequest("again-1", () => editStack("prod", (d) => (d.hosts[2].count = 3))).comment;
+    const second = pullRequest("again-2", () => editStack("prod", (d) => (d.hosts[2].count = 3))).comment;
+    assert.equal(second.replace(/`[0-9a-f]{12}`/g, "HEAD"), first.replace(/`[0-9a-f]{12}`/g, "HEAD"));
+  });
 });

@@ -11,6 +11,7 @@ import { renderComment, stackSection, type StackOutcome } from "./compare/commen
 import { baseWorktree, filesAt, GitError, resolveBase } from "./compare/git-base";
 import { stackOutcome, type BaseSide } from "./compare/outcome";
 import { planStack } from "./plan-stack";
+import { runCli } from "./run";
 
 const USAGE = "usage: npm run diff -- --base <git ref> [--out DIR] [stacks/<name>.yaml ...]";
 const isStack = (f: string) => /\.ya?ml$/.test(f);
@@ -77,12 +78,4 @@ async function main(argv: string[]): Promise<number> {
   return outcomes.some((o) => o.refused !== undefined) ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    console.error(e instanceof Error ? e.stack ?? e.message : String(e));
-    process.exitCode = 2;
-  },
-);
+runCli(main);

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { stackSection } from "./compare/comment";
 import { writePlan } from "./output";
 import { planStack } from "./plan-stack";
+import { runCli } from "./run";
 
 const USAGE = "usage: npm run plan [-- [--stack] stacks/<name>.yaml] [--out DIR] [--compare <git ref | BASE_DIR>]";
 
@@ -56,12 +57,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    console.error(e instanceof Error ? e.stack ?? e.message : String(e));
-    process.exitCode = 2;
-  },
-);
+runCli(main);

@@ -71,7 +71,9 @@ function hostSection(h: HostChange, patches: readonly FilePatch[], detail: Detai
 
 function resourceSection(r: ResourceDiff, detail: Detail): string[] {
   const c = r.counts;
-  const changes = r.changes.filter((x) => x.type !== "command:remote:Command");
+  // What loses something first: deletions, replacements, then creations and in-place updates.
+  const rank = { delete: 0, replace: 1, create: 2, update: 3 } as const;
+  const changes = r.changes.filter((x) => x.type !== "command:remote:Command").sort((a, b) => rank[a.op] - rank[b.op] || kind(a.type).localeCompare(kind(b.type)) || a.name.localeCompare(b.name));
   const commands = r.changes.length - changes.length;
   const line = `**Cloud resources:** ${c.create} to create, ${c.update} to update, ${c.replace} to replace, ${c.delete} to delete${commands ? ` (${plural(commands, "host command")} among them run again)` : ""}`;
   if (changes.length === 0 || detail === "summary") return [line, ""];

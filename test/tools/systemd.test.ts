@@ -47,6 +47,7 @@ function buildRoot(host: PlannedHost, extra: Record<string, string> = {}): Root 
   mkdirSync(unitDir, { recursive: true });
   for (const f of readdirSync(SYSTEM_UNITS!)) if (/\.(target|slice)$/.test(f)) cpSync(join(SYSTEM_UNITS!, f), join(unitDir, f), { dereference: true });
   const units: string[] = [];
+  const standIns = new Set<string>();
   // Markers are filled as the program fills them: addresses become VPC addresses, secrets text.
   const fill = (c: string) => fillPlaceholders(c, (kind, name) => (kind === "output" && name.startsWith("address.") ? "10.10.0.9" : `test-${name}`));
   const files = host.files.filter((f) => f.path.startsWith(UNIT_DIR)).map((f) => [f.path.slice(UNIT_DIR.length), fill(f.content)] as const);
@@ -55,12 +56,23 @@ function buildRoot(host: PlannedHost, extra: Record<string, string> = {}): Root 
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, content);
     for (const m of content.matchAll(/^Exec[A-Za-z]+=[-@:+!]*(\/\S+)/gm)) stub(dir, m[1]!);
-    if (name.endsWith("@.service")) {
+    const dropIn = /^(.+)\.d\/[^/]+\.conf$/.exec(name);
+    if (dropIn) {
+      // A drop-in for a unit a package ships (postgresql@.service, certbot.service): a stand-in
+      // for that unit, so verify loads the drop-in with it.
+      const owner = dropIn[1]!;
+      const ownerPath = join(dir, UNIT_DIR, owner);
+      if (!existsSync(ownerPath)) writeFileSync(ownerPath, "[Service]\nExecStart=/bin/true\n");
+      stub(dir, "/bin/true");
+      const unit = owner.endsWith("@.service") ? owner.replace("@.service", "@verify.service") : owner;
+      units.push(unit);
+      standIns.add(unit);
+    } else if (name.endsWith("@.service")) {
       const base = name.slice(0, -"@.service".length);
       units.push(...host.processes.filter((p) => p.unit.startsWith(`${base}@`)).map((p) => p.unit));
     } else units.push(name);
   }
-  return { dir, units, services: units.filter((u) => u.endsWith(".service")) };
+  return { dir, units, services: units.filter((u) => u.endsWith(".service") && !standIns.has(u)) };
 }
 
 function analyze(args: string[]): { status: number | null; output: string } {

@@ -72,3 +72,19 @@ it("local media beside Postgres goes on the volume too: one mount, a bind mount 
   assert.match(volumeMountScript(spec, { ...mediaOnly, roles: [...mediaOnly.roles] }), new RegExp(`^mp=${LOCAL_MEDIA_ROOT}\n`));
   shellcheckScript(t, script);
 });
+
+it("nothing that keeps data on the volume starts before it is mounted: PostgreSQL's drop-in, and with local media every Mastodon unit", () => {
+  const dropIn = "/etc/systemd/system/postgresql@.service.d/mastodon-volume.conf";
+  // The application's processes (the streaming ones through their template unit).
+  const unitsOf = (plan: ReturnType<typeof buildPlan>) => {
+    const names = new Set(plan.hosts[0]!.processes.map((p) => p.unit.replace(/@\d+\.service$/, "@.service")));
+    return plan.hosts[0]!.files.filter((f) => names.has(f.path.split("/").pop()!));
+  };
+  const single = examplePlan("single");
+  assert.equal(single.hosts[0]!.files.find((f) => f.path === dropIn)?.content, "# Rendered by mastodon-stack: the cluster's data is on the volume mounted here.\n[Unit]\nRequiresMountsFor=/var/lib/postgresql\n");
+  assert.ok(unitsOf(single).every((f) => !f.content.includes("RequiresMountsFor")), "R2 media: the app does not wait for the volume");
+  const local = buildPlan(parseStack(edited("single", (d) => (d.media = { local: {} })), "single.yaml"));
+  const units = unitsOf(local);
+  assert.ok(units.length > 3 && units.every((f) => f.content.includes(`\nRequiresMountsFor=${LOCAL_MEDIA_ROOT}\n`)), units.map((f) => f.path).join(", "));
+  assert.ok(examplePlan("hobby").hosts.every((h) => h.files.every((f) => f.path !== dropIn && !f.content.includes("RequiresMountsFor"))), "no volume, nothing to wait for");
+});

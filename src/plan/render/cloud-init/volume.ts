@@ -82,6 +82,10 @@ export function volumeMountScript(spec: Spec, host: VolumeHost): string {
         `[ -d ${DATA_ROOT}/${d.name} ] || install -d -o root -g root -m 0755 ${DATA_ROOT}/${d.name}`,
         `mkdir -p ${d.path}`,
         `grep -q " ${d.path} none bind" /etc/fstab || echo "${DATA_ROOT}/${d.name} ${d.path} none bind,nofail,x-systemd.requires-mounts-for=${DATA_ROOT} 0 0" >> /etc/fstab`,
+        // A bind made before the volume was mounted shows the root disk's empty directory (systemd
+        // skips fstab's device entries in a container; a volume attached late does the same):
+        // made again once the volume is there, before any service starts on it.
+        `if mountpoint -q ${d.path} && [ "$(stat -c %d ${d.path})" != "$(stat -c %d ${DATA_ROOT})" ]; then umount ${d.path}; fi`,
         `mountpoint -q ${d.path} || mount ${d.path}`,
       );
     }

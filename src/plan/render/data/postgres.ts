@@ -9,6 +9,10 @@ import { renderTemplate } from "../engine";
 import { hostFile } from "../host-file";
 import { clientsOf, dialledFromElsewhere } from "../inbound";
 import { INTERNAL_TLS, POSTGRES } from "./paths";
+import { volumeMountPoint } from "../cloud-init/volume";
+
+/** Applies to every cluster of Debian's postgresql@ template: the stack runs one. */
+export const POSTGRES_VOLUME_DROP_IN = "/etc/systemd/system/postgresql@.service.d/mastodon-volume.conf";
 
 export function runsPostgres(ctx: RenderContext, host: SizedHost): boolean {
   const pg = ctx.services.postgres;
@@ -62,7 +66,14 @@ export function renderPostgres(ctx: RenderContext, host: SizedHost): HostFile[] 
     clients: clientsOf(ctx, host, "postgres"),
   });
 
+  // The cluster lives on the data volume: a start before the volume (or its bind mount) is mounted
+  // fails for good ("not accessible"), so a reboot left PostgreSQL down. systemd waits for it instead.
+  const mount = host.volumeGb !== undefined ? volumeMountPoint(ctx.spec, host) : undefined;
+  const dropIn = mount
+    ? [hostFile(POSTGRES_VOLUME_DROP_IN, `# Rendered by mastodon-stack: the cluster's data is on the volume mounted here.\n[Unit]\nRequiresMountsFor=${mount}\n`, { mode: "0644", after: [{ kind: "daemon-reload" }] })]
+    : [];
   return [
+    ...dropIn,
     hostFile(`${dir}/conf.d/mastodon.conf`, restart, { mode: "0644", ...own, after: [{ kind: "restart", unit }] }),
     hostFile(`${dir}/conf.d/mastodon-tuning.conf`, reload, { mode: "0644", ...own, after: [{ kind: "reload", unit }] }),
     hostFile(`${dir}/pg_hba.conf`, hba, { mode: "0640", ...own, after: [{ kind: "reload", unit }] }),

@@ -45,6 +45,8 @@ export interface ServiceUnit {
   wants: string[];
   /** Units that must run with this one (the web listener socket). */
   requires: string[];
+  /** Paths that must be mounted first (local media on the data volume): never write beneath a mount point still empty. */
+  requiresMountsFor?: string[];
   partOf: string;
   workingDirectory: string;
   environmentFiles: string[];
@@ -104,6 +106,7 @@ function envLine(key: string, value: string | number): string {
 export function renderService(unit: ServiceUnit): string {
   return renderTemplate("systemd/service", {
     ...unit,
+    requiresMountsFor: unit.requiresMountsFor ?? [],
     environment: Object.entries(unit.environment).map(([k, v]) => envLine(k, v)),
   });
 }

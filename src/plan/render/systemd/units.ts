@@ -8,6 +8,7 @@ import { PATHS } from "../context";
 import {
   BUNDLE,
   localDataUnits,
+  LOCAL_MEDIA_ROOT,
   NODE,
   renderService,
   rubyEnvironment,
@@ -17,15 +18,19 @@ import {
   type ServiceUnit,
 } from "./common";
 import { renderTemplate } from "../engine";
+import { dataDirs } from "../cloud-init/volume";
 
 export const STREAMING_TEMPLATE = "mastodon-streaming@.service";
 
-function base(ctx: RenderContext, host: SizedHost): Pick<ServiceUnit, "type" | "after" | "wants" | "requires" | "partOf" | "workingDirectory" | "environmentFiles" | "execStartPre" | "wantedBy"> {
+function base(ctx: RenderContext, host: SizedHost): Pick<ServiceUnit, "type" | "after" | "wants" | "requires" | "requiresMountsFor" | "partOf" | "workingDirectory" | "environmentFiles" | "execStartPre" | "wantedBy"> {
+  // Local media on the data volume: uploads must never land beneath its mount point before it is mounted.
+  const media = host.volumeGb !== undefined ? dataDirs(ctx.spec, host).filter((d) => d.path === LOCAL_MEDIA_ROOT).map((d) => d.path) : [];
   return {
     type: "simple",
     after: ["network-online.target", ...localDataUnits(ctx, host)],
     wants: ["network-online.target"],
     requires: [],
+    requiresMountsFor: media,
     partOf: TARGET,
     workingDirectory: PATHS.live,
     environmentFiles: [PATHS.env],

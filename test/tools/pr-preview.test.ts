@@ -164,4 +164,15 @@ describe("pull-request preview (a simulated pull request in a temporary reposito
     const second = pullRequest("again-2", () => editStack("prod", (d) => (d.hosts[2].count = 3))).comment;
     assert.equal(second.replace(/`[0-9a-f]{12}`/g, "HEAD"), first.replace(/`[0-9a-f]{12}`/g, "HEAD"));
   });
+
+  it("a base that is not a commit, or none at all: exit 1 with the usage, nothing written", () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "src/cli/diff.ts", ...args], { cwd: repo, encoding: "utf8" });
+    const bad = run("--base", "no-such-branch", "--out", join(repo, ".nothing"));
+    assert.equal(bad.status, 1, bad.stderr);
+    assert.match(bad.stderr, /^cannot compare with no-such-branch: git rev-parse [^\n]*\nusage: npm run diff -- --base <git ref>/);
+    const none = run("--out", join(repo, ".nothing"));
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /^--base is required/);
+    assert.equal(spawnSync("test", ["-e", join(repo, ".nothing")]).status, 1, "nothing written");
+  });
 });

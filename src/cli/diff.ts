@@ -3,13 +3,13 @@
 // with the base's own planner) and at the working tree, and writes <out>/comment.md (the whole
 // comment, within GitHub's limit) and <out>/<stack>/diff.md, diff.json. No cloud account.
 // Exit 0: the comment was written; 1: a stack of the change does not plan (the comment says why); 2: failure.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { affectedStacks } from "./compare/affected";
 import { renderComment, stackSection, type StackOutcome } from "./compare/comment";
 import { baseWorktree, filesAt, GitError, resolveBase } from "./compare/git-base";
-import { stackOutcome, type BaseSide } from "./compare/outcome";
+import { stackOutcome } from "./compare/outcome";
 import { planStack } from "./plan-stack";
 import { runCli } from "./run";
 
@@ -50,9 +50,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     for (const s of stacks) {
       const head = s.file ? await planStack(s.file) : undefined;
-      const planned = s.baseFile ? tree!.plan(s.baseFile) : undefined;
-      const side: BaseSide = planned && "planJson" in planned ? { plan: JSON.parse(readFileSync(planned.planJson, "utf8")) } : planned;
-      outcomes.push(stackOutcome(s.file ?? s.baseFile!, head, side, s.notes));
+      outcomes.push(stackOutcome(s.file ?? s.baseFile!, head, s.baseFile ? tree!.plan(s.baseFile) : undefined, s.notes));
     }
   } finally {
     tree?.remove();

@@ -102,6 +102,6 @@ export function buildPlan(spec: Spec): Plan {
     budget,
     cost: estimateCost(spec, hosts),
     sizing: { scheduler: sizing.scheduler, sidekiq: sizing.sidekiq },
-    warnings: [...sizing.warnings, ...planWarnings(spec, hosts), ...oversizedHosts(spec, sized, pgbouncers), ...[consolidation(spec, sized, fitsCapacity)].filter((w): w is string => w !== undefined)],
+    warnings: [...sizing.warnings, ...planWarnings(spec, hosts), ...oversizedHosts(spec, sized, pgbouncers), ...consolidation(spec, sized, fitsCapacity)],
   };
 }

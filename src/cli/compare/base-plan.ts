@@ -4,8 +4,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Plan } from "../../plan/types";
+import type { PlanWithGraph } from "./stack-diff";
 
-export type BasePlan = { plan: Plan; path: string } | { missing: string };
+export type BasePlan = { plan: PlanWithGraph; path: string } | { missing: string };
 
 function isPlan(v: unknown): v is Plan {
   const p = v as Partial<Plan> | null;

@@ -2,7 +2,7 @@
 // data at risk across every stack first, then each affected stack's section. GitHub refuses a
 // comment over 65,536 characters, so the comment sheds detail until it fits — patches cut short,
 // then file names only, then no per-file lines — and never the cost, capacity or data warnings.
-import { headMarkdown, renderDiffMarkdown, type Detail } from "./markdown";
+import { fenceFor, headMarkdown, renderDiffMarkdown, type Detail } from "./markdown";
 import type { StackDiff } from "./stack-diff";
 
 export const COMMENT_MARKER = "<!-- mastodon-stack:preview -->";
@@ -34,7 +34,7 @@ export function stackSection(o: StackOutcome, detail: Detail | "head" = "full"):
   const title = `${o.stack} (\`${o.file}\`)`;
   const notes = o.notes.map((n) => `_${n}_`);
   if (o.refused !== undefined) {
-    const fence = "`".repeat(Math.max(3, ...(o.refused.match(/`+/g) ?? []).map((r) => r.length + 1)));
+    const fence = fenceFor(o.refused);
     return [`## ${title}`, "", ...notes, ...(notes.length ? [""] : []), "> [!CAUTION]", "> **The change does not plan**; `pulumi up` would stop before creating anything:", "", `${fence}text`, o.refused.trimEnd(), fence, ""].join("\n");
   }
   if (!o.diff) return [`## ${title}`, "", ...notes, ""].join("\n");

@@ -1,20 +1,18 @@
 // `npm run plan -- --compare <git ref | directory>`: one stack against its base — the plan.json an
 // earlier `npm run plan --out DIR` wrote, or the same stack file at a git ref (merge base with
 // HEAD), planned in a worktree by that commit's own planner.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import type { PlannedStack } from "../plan-stack";
 import { readBasePlan } from "./base-plan";
 import type { StackOutcome } from "./comment";
 import { baseWorktree, filesAt, GitError, resolveBase } from "./git-base";
-import { stackOutcome, type BaseSide } from "./outcome";
-import type { PlanWithGraph } from "./stack-diff";
+import { stackOutcome } from "./outcome";
 
 export function compareWith(compare: string, stackFile: string, head: PlannedStack): StackOutcome | { error: string } {
   if (existsSync(compare)) {
     const base = readBasePlan(compare, head.spec.name);
-    const side: BaseSide = "plan" in base ? { plan: base.plan as PlanWithGraph } : undefined;
-    return stackOutcome(stackFile, head, side, "plan" in base ? [] : [base.missing]);
+    return "plan" in base ? stackOutcome(stackFile, head, { plan: base.plan }, []) : stackOutcome(stackFile, head, undefined, [base.missing]);
   }
   let base;
   try {
@@ -27,8 +25,7 @@ export function compareWith(compare: string, stackFile: string, head: PlannedSta
   if (!filesAt(base, "stacks").includes(path)) return stackOutcome(stackFile, head, undefined, [`${path} is new since ${compare}`]);
   const tree = baseWorktree(base);
   try {
-    const planned = tree.plan(path);
-    return stackOutcome(stackFile, head, "planJson" in planned ? { plan: JSON.parse(readFileSync(planned.planJson, "utf8")) as PlanWithGraph } : planned, []);
+    return stackOutcome(stackFile, head, tree.plan(path), []);
   } finally {
     tree.remove();
   }

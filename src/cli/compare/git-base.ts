@@ -5,6 +5,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readBasePlan } from "./base-plan";
+import type { PlanWithGraph } from "./stack-diff";
 
 export class GitError extends Error {}
 
@@ -54,8 +56,8 @@ export function filesAt(base: Base, dir: string): string[] {
 
 export interface BaseWorktree {
   dir: string;
-  /** Plans a stack file of the base; its plan.json, or why there is none. */
-  plan(stackFile: string): { planJson: string } | { failed: string };
+  /** Plans a stack file of the base: its plan (read and checked as any base plan.json is), or why there is none. */
+  plan(stackFile: string): { plan: PlanWithGraph } | { failed: string };
   remove(): void;
 }
 
@@ -76,7 +78,8 @@ export function baseWorktree(base: Base): BaseWorktree {
       if (r.status !== 0) return { failed: (r.stderr || r.error?.message || `exit ${r.status}`).trim() };
       const stacks = existsSync(out) ? readdirSync(out) : [];
       if (stacks.length !== 1) return { failed: `the base planner wrote ${stacks.length} plans for ${stackFile}` };
-      return { planJson: join(out, stacks[0]!, "plan.json") };
+      const base = readBasePlan(join(out, stacks[0]!, "plan.json"), stacks[0]!);
+      return "plan" in base ? { plan: base.plan } : { failed: base.missing };
     },
     remove() {
       // The borrowed node_modules is a link: unlink it so nothing can follow it into the change's tree.

@@ -27,6 +27,13 @@ function costRow(currency: string, c: CostChange): string {
   return `| ${c.resource} | ${c.detail} | ${what} | ${delta(currency, c.before ?? 0, c.after ?? 0)} |`;
 }
 
+/** A code fence longer than any backtick run in `text`, so the text can never close it early. */
+export const fenceFor = (text: string): string => "`".repeat(Math.max(3, ...(text.match(/`+/g) ?? []).map((r) => r.length + 1)));
+
+/** "restarts a, b; reloads c", or "" when a converge does neither. */
+const unitActions = (restarts: readonly string[], reloads: readonly string[]): string =>
+  [...(restarts.length ? [`restarts ${restarts.join(", ")}`] : []), ...(reloads.length ? [`reloads ${reloads.join(", ")}`] : [])].join("; ");
+
 const arrow = <T>(c: Change<T>) => (c.before === c.after ? `${String(c.after)}` : `${String(c.before)} → ${String(c.after)}`);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const kind = (type: string) => type.split(":").pop() ?? type;
@@ -51,8 +58,7 @@ function patchBlock(p: FilePatch, detail: Detail): string[] {
   const lines = p.patch.split("\n");
   const cut = detail === "short" && lines.length > SHORT_PATCH_LINES;
   const shown = cut ? lines.slice(0, SHORT_PATCH_LINES) : lines;
-  // A fence longer than any backtick run inside keeps a patch from closing it early.
-  const fence = "`".repeat(Math.max(3, ...(p.patch.match(/`+/g) ?? []).map((r) => r.length + 1)));
+  const fence = fenceFor(p.patch);
   const note = p.path === "cloud-init/user-data.yaml" ? " (user-data: only servers created from now on read it)" : "";
   return [`  - ${p.status} \`${p.path}\` (+${p.added} −${p.removed})${note}`, "", `    ${fence}diff`, ...shown.map((l) => `    ${l}`), ...(cut ? [`    … ${lines.length - SHORT_PATCH_LINES} more lines`] : []), `    ${fence}`, ""];
 }
@@ -60,8 +66,8 @@ function patchBlock(p: FilePatch, detail: Detail): string[] {
 function hostSection(h: HostChange, patches: readonly FilePatch[], detail: Detail): string[] {
   const head = `- **${h.host}** ${h.status}${h.size ? ` (${h.size.before} → ${h.size.after})` : ""}${h.headroomMb ? `, memory left ${h.headroomMb.before} → ${h.headroomMb.after} MB` : ""}`;
   const files = [...h.files.added.map((f) => `added ${f}`), ...h.files.changed.map((f) => `changed ${f}`), ...h.files.removed.map((f) => `removed ${f}`)];
-  const units = [...(h.restarts.length ? [`restarts ${h.restarts.join(", ")}`] : []), ...(h.reloads.length ? [`reloads ${h.reloads.join(", ")}`] : [])];
-  const summary = `${plural(files.length, "file")}${units.length ? `; ${units.join("; ")}` : ""}`;
+  const units = unitActions(h.restarts, h.reloads);
+  const summary = `${plural(files.length, "file")}${units ? `; ${units}` : ""}`;
   const pkgs = h.packages.added.length + h.packages.sources.length ? [`  - packages step installs ${[...h.packages.sources.map((s) => `apt source \`${s}\``), ...h.packages.added.map((p) => `\`${p}\``)].join(", ")}`] : [];
   if (files.length === 0 || detail === "summary") return [head, ...h.processes.map(processLine), ...pkgs, ...(files.length ? [`  - ${summary}`] : [])];
   const withPatch = new Set(detail === "lists" ? [] : patches.map((p) => p.path));
@@ -88,7 +94,7 @@ function rolloutSection(r: RolloutChange): string[] {
     out.push(`- Upgrade ${u.from} → ${u.to}: build on every app host, migrations on **${u.migrationHost}** (pre-deployment before any host switches, post-deployment after the last), switch ${u.batches.map((b) => b.join(" + ")).join(" → ")}.`);
   }
   if (r.newHosts.length) out.push(`- New hosts boot, converge and start their units: ${r.newHosts.join(", ")}.`);
-  for (const h of r.restarts) out.push(`- ${h.batch !== undefined ? `batch ${h.batch}` : "in parallel"}: **${h.host}** ${[...(h.restarts.length ? [`restarts ${h.restarts.join(", ")}`] : []), ...(h.reloads.length ? [`reloads ${h.reloads.join(", ")}`] : [])].join("; ")}`);
+  for (const h of r.restarts) out.push(`- ${h.batch !== undefined ? `batch ${h.batch}` : "in parallel"}: **${h.host}** ${unitActions(h.restarts, h.reloads)}`);
   return out.length ? ["**Rollout**", "", ...out, ""] : ["**Rollout:** nothing restarts.", ""];
 }
 

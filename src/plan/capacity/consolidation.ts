@@ -31,18 +31,18 @@ export function onOneHost(spec: Spec, size: string): Spec {
   };
 }
 
-/** The suggestion, or undefined. `fits` runs the real plan's capacity checks on a spec. */
-export function consolidation(spec: Spec, hosts: readonly SizedHost[], fits: (s: Spec) => boolean): string | undefined {
-  if (spec.hosts.length < 2 || spec.loadBalancer.enabled || spec.hosts.some((g) => g.count > 1)) return undefined;
+/** The suggestion (none or one). `fits` runs the real plan's capacity checks on a spec. */
+export function consolidation(spec: Spec, hosts: readonly SizedHost[], fits: (s: Spec) => boolean): string[] {
+  if (spec.hosts.length < 2 || spec.loadBalancer.enabled || spec.hosts.some((g) => g.count > 1)) return [];
   const now = hosts.reduce((sum, h) => sum + h.instance.size.monthly, 0);
   const arch = hosts[0]!.instance.size.arch;
   const fit = serversSoldIn(spec.provider.cloud, spec.provider.region)
     .filter((s) => s.monthly < now && s.arch === arch)
     .find((s) => fits(onOneHost(spec, s.slug)));
-  if (!fit) return undefined;
+  if (!fit) return [];
   const currency = catalogFor(spec.provider.cloud).currency;
-  return (
+  return [
     `the whole stack fits on one ${fit.slug} (${fit.vcpu} vCPU, ${fit.memoryMb / 1024} GB) for ${formatMoney(fit.monthly, currency)}/month instead of ${hosts.length} servers for ${formatMoney(now, currency)}: ` +
-    `its processes, sized for that host, pass the same memory and connection checks (see stacks/single.yaml for the one-box layout); keep the split only if you want the database apart from the web`
-  );
+    `its processes, sized for that host, pass the same memory and connection checks (see stacks/single.yaml for the one-box layout); keep the split only if you want the database apart from the web`,
+  ];
 }

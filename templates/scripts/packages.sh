@@ -127,7 +127,10 @@ done
 
 apt_get() { apt-get -q -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"; }
 updated=0
-update() { apt_get update || die "apt-get update failed"; updated=1; }
+# Plain `apt-get update` exits 0 when a source cannot be fetched (checked: apt 2.6 with an
+# unreachable source), which would clear the pending note with NodeSource's lists still missing
+# and leave every later run dying at the Node check: any failed source fails the update here.
+update() { apt_get --error-on=any update || die "apt-get update failed"; updated=1; }
 install_packages() {
   if ! apt_get install -y --no-install-recommends "$@"; then
     [ "$updated" = 0 ] || die "apt-get install $* failed"

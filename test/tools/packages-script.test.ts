@@ -98,7 +98,7 @@ describe("packages script", () => {
     const calls = s.calls().filter((c) => !c.startsWith("dpkg-query"));
     assert.deepEqual(calls.map((c) => c.split(" ")[0]), ["curl", "apt-get", "apt-get"]);
     assert.match(calls[0]!, /--proto =https .*https:\/\/keys\.example\/a\.asc$/);
-    assert.match(calls[1]!, / update$/);
+    assert.match(calls[1]!, / --error-on=any update$/, "a source that cannot be fetched fails the update (plain apt-get update exits 0)");
     assert.match(calls[2]!, / install -y --no-install-recommends nodejs node-corepack-$/);
     assert.deepEqual(s.installed(), { curl: "8.14.1-2", gpg: "2.4.7-21", nodejs: "24.11.1-1nodesource1" });
     assert.match(r.stdout, /^removed node-corepack /m);

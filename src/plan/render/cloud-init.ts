@@ -12,6 +12,7 @@ import type { SizedHost } from "../capacity/hosts";
 import type { HostFile } from "../types";
 import { acmeMode, placeholderCertificateCommand } from "./acme";
 import { NODESOURCE_SOURCE, nodesourceLine, type HostPackages } from "./cloud-init/packages";
+import { NODESOURCE } from "../../catalog/mastodon-releases";
 import { mediaOwnershipCommands, volumeMountScript } from "./cloud-init/volume";
 import { EGRESS_RULESET, EGRESS_UNIT, egressFor, egressRouteCommand, egressRuleset, egressUnit, sysctlLines } from "./cloud-init/network";
 import { PATHS, type RenderContext } from "./context";
@@ -114,7 +115,7 @@ export function renderCloudInit(ctx: RenderContext, host: SizedHost, files: read
     users,
     // The key is fetched by its full fingerprint, so only NodeSource's own key is accepted.
     ...(nodesource
-      ? { apt: { sources: { [NODESOURCE_SOURCE]: { source: nodesourceLine(nodesource.major, "$KEY_FILE"), keyid: nodesource.fingerprint, keyserver: "keyserver.ubuntu.com" } } } }
+      ? { apt: { sources: { [NODESOURCE_SOURCE]: { source: nodesourceLine(nodesource.major, "$KEY_FILE"), keyid: NODESOURCE.fingerprint, keyserver: "keyserver.ubuntu.com" } } } }
       : {}),
     package_update: true,
     package_upgrade: true,

@@ -3,7 +3,7 @@
 // the converge step finds its tools on a host whose roles or release changed after it was created.
 // The image is Debian 13 (trixie), as the units assume (/usr/bin/bundle and /usr/bin/node from
 // the ruby and nodejs packages).
-import { NODESOURCE, nodeFor } from "../../../catalog/mastodon-releases";
+import { nodeFor } from "../../../catalog/mastodon-releases";
 import type { SizedHost } from "../../capacity/hosts";
 import type { HostFile } from "../../types";
 import type { RenderContext } from "../context";
@@ -74,7 +74,7 @@ export interface HostPackages {
   /** A PostgreSQL major that needs the PGDG repository first (runcmd installs it). */
   pgdgPostgres?: string;
   /** Node from NodeSource's repository: the release needs a newer one than Debian's. */
-  nodesource?: { major: number; fingerprint: string };
+  nodesource?: { major: number };
 }
 
 export function hostPackages(ctx: RenderContext, host: SizedHost, files: readonly HostFile[], natGateway: boolean): HostPackages {
@@ -103,7 +103,7 @@ export function hostPackages(ctx: RenderContext, host: SizedHost, files: readonl
       pgdgPostgres = pg.version;
     }
   }
-  const nodesource = host.processes.length > 0 && node.source === "nodesource" ? { nodesource: { major: node.major, fingerprint: NODESOURCE.fingerprint } } : {};
+  const nodesource = host.processes.length > 0 && node.source === "nodesource" ? { nodesource: { major: node.major } } : {};
   return { packages: [...set].sort(), ...(pgdgPostgres ? { pgdgPostgres } : {}), ...nodesource };
 }
 

@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { SSH_PRIVATE_KEY_CONFIG, userSecretNeeds } from "../src/components/user-secrets";
+import { stackFileFor } from "../src/program/stack-file";
 import { loadStack } from "../src/spec/load";
 import type { Spec } from "../src/spec/schema/stack";
 
@@ -71,7 +72,7 @@ export function readContext(env: Env, projectDir: string): PackContext {
   if (!stack || !project) return strict("no stack named in PULUMI_NODEJS_STACK and PULUMI_NODEJS_PROJECT", PROVIDER_SECRET_CONFIG);
 
   const known = [...PROVIDER_SECRET_CONFIG, `${project}:${SSH_PRIVATE_KEY_CONFIG}`];
-  const file = config.get(`${project}:stackFile`) ?? `stacks/${stack}.yaml`;
+  const file = stackFileFor(stack, config.get(`${project}:stackFile`));
   let spec: Spec;
   try {
     spec = loadStack(path.resolve(projectDir, file));

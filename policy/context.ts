@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { SSH_PRIVATE_KEY_CONFIG, userSecretNeeds } from "../src/components/user-secrets";
 import { stackFileFor } from "../src/program/stack-file";
+import { formatIssue, SpecError } from "../src/spec/errors";
 import { loadStack } from "../src/spec/load";
 import type { Spec } from "../src/spec/schema/stack";
 
@@ -58,10 +59,11 @@ function secretValues(config: ReadonlyMap<string, string>, names: readonly strin
   return out;
 }
 
-/** The first line that says what is wrong (a SpecError opens with "N problems in the stack file:"). */
+/** What is wrong, in one line: a SpecError's first issue without its fix, else the error's first line. */
 function firstProblem(e: unknown): string {
-  const lines = (e instanceof Error ? e.message : String(e)).split("\n").map((l) => l.trim()).filter(Boolean);
-  return (lines[0]?.endsWith(":") && lines[1] ? lines[1] : lines[0]) ?? "unknown error";
+  const issue = e instanceof SpecError ? e.issues[0] : undefined;
+  if (issue) return formatIssue({ ...issue, fix: "" });
+  return (e instanceof Error ? e.message : String(e)).split("\n").map((l) => l.trim()).find(Boolean) ?? "unknown error";
 }
 
 export function readContext(env: Env, projectDir: string): PackContext {

@@ -3,10 +3,13 @@
 // policy pack with the stack's name, project and configuration (secrets decrypted) in its
 // environment (PULUMI_NODEJS_STACK, PULUMI_NODEJS_PROJECT, PULUMI_CONFIG), so the pack reads the
 // same stack file the program reads. When it cannot — no stack named, another project, a file that
-// does not load — nothing is relaxed: a guard that cannot read the opt-out does not opt out.
+// does not load, a PULUMI_CONFIG that is not a JSON object — nothing is relaxed: a guard that
+// cannot read the opt-out does not opt out.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { SSH_PRIVATE_KEY_CONFIG, userSecretNeeds } from "../src/components/user-secrets";
+import { stackFileFor } from "../src/program/stack-file";
+import { formatIssue, SpecError } from "../src/spec/errors";
 import { loadStack } from "../src/spec/load";
 import type { Spec } from "../src/spec/schema/stack";
 
@@ -31,17 +34,21 @@ const MIN_SECRET_LENGTH = 8;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** PULUMI_CONFIG: a JSON object of "namespace:key" → value ("namespace:config:key" in older engines). */
-function parseConfig(text: string | undefined): Map<string, string> {
+/**
+ * PULUMI_CONFIG: a JSON object of "namespace:key" → value ("namespace:config:key" in older engines);
+ * none set is no config. Undefined when it is set but not a JSON object: then the stackFile it may
+ * name is unknown, and the caller relaxes nothing.
+ */
+function parseConfig(text: string | undefined): Map<string, string> | undefined {
   const out = new Map<string, string>();
   if (!text) return out;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return out;
+    return undefined;
   }
-  if (parsed === null || typeof parsed !== "object") return out;
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return undefined;
   for (const [k, v] of Object.entries(parsed)) {
     if (typeof v === "string") out.set(k.replace(/^([^:]+):config:/, "$1:"), v);
   }
@@ -57,21 +64,24 @@ function secretValues(config: ReadonlyMap<string, string>, names: readonly strin
   return out;
 }
 
-/** The first line that says what is wrong (a SpecError opens with "N problems in the stack file:"). */
+/** What is wrong, in one line: a SpecError's first issue without its fix, else the error's first line. */
 function firstProblem(e: unknown): string {
-  const lines = (e instanceof Error ? e.message : String(e)).split("\n").map((l) => l.trim()).filter(Boolean);
-  return (lines[0]?.endsWith(":") && lines[1] ? lines[1] : lines[0]) ?? "unknown error";
+  const issue = e instanceof SpecError ? e.issues[0] : undefined;
+  if (issue) return formatIssue({ ...issue, fix: "" });
+  return (e instanceof Error ? e.message : String(e)).split("\n").map((l) => l.trim()).find(Boolean) ?? "unknown error";
 }
 
 export function readContext(env: Env, projectDir: string): PackContext {
-  const config = parseConfig(env.PULUMI_CONFIG);
+  const parsed = parseConfig(env.PULUMI_CONFIG);
+  const config = parsed ?? new Map<string, string>();
   const stack = env.PULUMI_NODEJS_STACK ?? env.PULUMI_STACK;
   const project = env.PULUMI_NODEJS_PROJECT ?? env.PULUMI_PROJECT;
   const strict = (unread: string, names: readonly string[]): PackContext => ({ protectData: true, sshFromAnywhere: false, sessionPool: false, secrets: secretValues(config, names), source: { unread } });
+  if (!parsed) return strict("PULUMI_CONFIG is not a JSON object", PROVIDER_SECRET_CONFIG);
   if (!stack || !project) return strict("no stack named in PULUMI_NODEJS_STACK and PULUMI_NODEJS_PROJECT", PROVIDER_SECRET_CONFIG);
 
   const known = [...PROVIDER_SECRET_CONFIG, `${project}:${SSH_PRIVATE_KEY_CONFIG}`];
-  const file = config.get(`${project}:stackFile`) ?? `stacks/${stack}.yaml`;
+  const file = stackFileFor(stack, config.get(`${project}:stackFile`));
   let spec: Spec;
   try {
     spec = loadStack(path.resolve(projectDir, file));

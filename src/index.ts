@@ -4,10 +4,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildPlan } from "./plan";
 import { mastodonProgram, readProgramConfig } from "./program";
+import { stackFileFor } from "./program/stack-file";
 import { loadStack } from "./spec/load";
 
 const config = new pulumi.Config();
-const spec = loadStack(config.get("stackFile") ?? `stacks/${pulumi.getStack()}.yaml`);
+const spec = loadStack(stackFileFor(pulumi.getStack(), config.get("stackFile")));
 const plan = buildPlan(spec);
 const { outputs } = mastodonProgram(spec, plan, readProgramConfig(spec, config));
 

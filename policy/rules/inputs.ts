@@ -12,11 +12,6 @@ export function sentInput(props: object, key: string): unknown {
   return Object.getOwnPropertyDescriptor(props, key)?.value;
 }
 
-/** Every top-level input name the resource was given. */
-export function inputNames(props: object): string[] {
-  return Object.keys(props);
-}
-
 /** Given at all: not absent, not null, not an empty string or list. */
 export function isGiven(value: unknown): boolean {
   if (value === undefined || value === null || value === "") return false;

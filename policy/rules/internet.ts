@@ -6,12 +6,9 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as hcloud from "@pulumi/hcloud";
 import type { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
-import { DO_DIRECT_PORT, DO_POOL_PORT, PGBOUNCER_PORT, POSTGRES_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT } from "../../src/plan/endpoints";
+import { DO_DIRECT_PORT, DO_POOL_PORT, PGBOUNCER_PORT, POSTGRES_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT, SSH_PORT, WEB_PORTS } from "../../src/plan/endpoints";
 import { coversInternet } from "../../src/spec/network-rules";
 import type { PackContext } from "../context";
-
-const SSH_PORT = 22;
-const WEB_PORTS: readonly number[] = [80, 443];
 
 const PORT_NAMES: Readonly<Record<number, string>> = {
   [SSH_PORT]: "SSH",
@@ -69,7 +66,7 @@ function allowedFromInternet(rule: Inbound, ctx: PackContext): boolean {
 }
 
 function internetMessage(where: string, rule: Pick<Inbound, "protocol" | "ports">, sources: readonly string[]): string {
-  return `${where} opens ${whatOpens(rule.protocol, rule.ports)} to the Internet (${sources.join(", ")}): only the web (tcp and udp 80, 443) may be open to it — SSH comes from network.adminCidrs (or anywhere with network.sshFromAnywhere: true), data ports from the private network`;
+  return `${where} opens ${whatOpens(rule.protocol, rule.ports)} to the Internet (${sources.join(", ")}): only the web (tcp and udp ${WEB_PORTS.join(", ")}) may be open to it — SSH comes from network.adminCidrs (or anywhere with network.sshFromAnywhere: true), data ports from the private network`;
 }
 
 function check(rules: readonly Inbound[], label: string, ctx: PackContext, report: ReportViolation): void {

@@ -46,7 +46,8 @@ export function secretIn(value: unknown, needles: readonly Needle[]): string | u
     const configured = needles.find((n) => n.configured && value.includes(n.text));
     if (configured) return configured.what;
     if (PEM_PRIVATE_KEY.test(value)) return "a private key (PEM)";
-    return needles.find((n) => value.includes(n.text))?.what;
+    // No config secret matched above: only the key armour's cores are left to look for.
+    return needles.find((n) => !n.configured && value.includes(n.text))?.what;
   }
   if (value !== null && typeof value === "object") {
     for (const v of Object.values(value)) {

@@ -16,7 +16,7 @@
 // program, and its tests assert it.
 import { Secret, type ResourceValidationPolicy } from "@pulumi/policy";
 import type { PackContext } from "../context";
-import { inputNames, sentInput } from "./inputs";
+import { sentInput } from "./inputs";
 import { needlesFor, secretIn } from "./recognise";
 
 const SECRETS_POLICY = "secrets-only-in-secret-inputs";
@@ -49,7 +49,7 @@ export function secretsOnlyInSecretInputs(ctx: PackContext): ResourceValidationP
     validateResource: (args, report) => {
       if (PROVIDER_TYPE.test(args.type)) return args.notApplicable("a provider's configuration carries its credentials");
       const made = SECRET_INPUTS[args.type] ?? [];
-      for (const input of inputNames(args.props)) {
+      for (const input of Object.keys(args.props)) {
         if (made.includes(input)) continue;
         const found = secretIn(sentInput(args.props, input), needles);
         if (found) report(secretMessage(input, found));

@@ -7,7 +7,7 @@ import type { Spec } from "../spec/schema/stack";
 import type { Plan } from "../plan/types";
 import { acmeMode } from "../plan/render/acme";
 import { ACME_PEER_PORT } from "../plan/render/nginx/acme-peers";
-import { DO_DIRECT_PORT, DO_POOL_PORT, PGBOUNCER_PORT, POSTGRES_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT } from "../plan/endpoints";
+import { DO_DIRECT_PORT, DO_POOL_PORT, PGBOUNCER_PORT, POSTGRES_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT, SSH_PORT, WEB_PORTS } from "../plan/endpoints";
 
 /** Who may connect: the admin CIDRs, the private network, the load balancer, or anyone. */
 export type Source = "admin" | "private" | "loadBalancer" | "world";
@@ -31,7 +31,7 @@ export interface FirewallGroup {
 export const WORLD = ["0.0.0.0/0", "::/0"];
 
 /** Ports no rule may ever open to the world. */
-export const DATA_PORTS = [22, POSTGRES_PORT, PGBOUNCER_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT, DO_DIRECT_PORT, DO_POOL_PORT] as const;
+export const DATA_PORTS = [SSH_PORT, POSTGRES_PORT, PGBOUNCER_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT, DO_DIRECT_PORT, DO_POOL_PORT] as const;
 
 function span(ports: number[]): string | undefined {
   if (ports.length === 0) return undefined;
@@ -56,7 +56,7 @@ export function firewallGroups(spec: Spec, plan: Plan): FirewallGroup[] {
       group: "base",
       hosts: plan.hosts.map((h) => h.name),
       rules: [
-        { protocol: "tcp", ports: "22", source: "admin", why: "SSH for pulumi up and admins, from network.adminCidrs only" },
+        { protocol: "tcp", ports: String(SSH_PORT), source: "admin", why: "SSH for pulumi up and admins, from network.adminCidrs only" },
         // Path MTU discovery and ping; ICMP carries no service.
         { protocol: "icmp", source: "world", why: "ICMP (path MTU discovery, ping)" },
       ],
@@ -65,9 +65,9 @@ export function firewallGroups(spec: Spec, plan: Plan): FirewallGroup[] {
       group: "proxy",
       hosts: withRole("proxy"),
       rules: [
-        ...["80", "443"].map((ports) => ({
+        ...WEB_PORTS.map((port) => ({
           protocol: "tcp" as const,
-          ports,
+          ports: String(port),
           source: fronted ? ("loadBalancer" as const) : ("world" as const),
           why: fronted ? "HTTP(S) from the load balancer only" : "HTTP(S) from users (80 for ACME and the redirect)",
         })),

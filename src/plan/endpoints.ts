@@ -6,6 +6,10 @@ import type { SizedHost } from "./capacity/hosts";
 import { PATHS, type DbEndpoint, type Endpoints } from "./render/context";
 import { outputRef, secretRef } from "./render/placeholders";
 
+/** SSH: `pulumi up` and admins, from network.adminCidrs only. */
+export const SSH_PORT = 22;
+/** The web, the only ports the Internet may reach (80 for ACME and the redirect). */
+export const WEB_PORTS: readonly number[] = [80, 443];
 // DigitalOcean managed databases: 25060 direct, 25061 through the pool / for Valkey (DO docs, checked 2026-11-24).
 export const DO_DIRECT_PORT = 25060;
 export const DO_POOL_PORT = 25061;

@@ -30,7 +30,7 @@ export function readProgramConfig(spec: Spec, config: pulumi.Config): ProgramCon
   const sshKeys = config.getObject<string[]>("sshKeys");
   if (!sshKeys || sshKeys.length === 0) missing.push({ config: "sshKeys", what: "SSH keys installed for root (DigitalOcean key ids or fingerprints, Hetzner key names), as a JSON list", secret: false });
   const sshPrivateKey = config.getSecret(SSH_PRIVATE_KEY_CONFIG);
-  if (!sshPrivateKey) missing.push({ config: SSH_PRIVATE_KEY_CONFIG, what: "the private key for those SSH keys, used to configure the hosts (pulumi config set --secret mastodon-stack:sshPrivateKey < ~/.ssh/id_ed25519)", secret: true });
+  if (!sshPrivateKey) missing.push({ config: SSH_PRIVATE_KEY_CONFIG, what: `the private key for those SSH keys, used to configure the hosts (pulumi config set --secret ${PROJECT}:${SSH_PRIVATE_KEY_CONFIG} < ~/.ssh/id_ed25519)`, secret: true });
   const plain: Record<string, string> = {};
   for (const need of plainConfigNeeds(spec)) {
     const v = config.get(need.config);

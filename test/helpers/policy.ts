@@ -57,9 +57,13 @@ function argsOf(r: RecordedResource, props: Record<string, unknown>): ResourceVa
   };
 }
 
-function sentInputs(r: RecordedResource): Record<string, unknown> {
+function revealedInputs(r: RecordedResource): Record<string, unknown> {
   if (r.rawInputs === undefined) throw new Error(`${r.name} was recorded without its secrets: record with revealSecrets`);
-  return structuredClone(r.rawInputs) as Record<string, unknown>;
+  return r.rawInputs as Record<string, unknown>;
+}
+
+function sentInputs(r: RecordedResource): Record<string, unknown> {
+  return structuredClone(revealedInputs(r));
 }
 
 function validationsOf(p: ResourceValidationPolicy): ResourceValidation[] {
@@ -153,6 +157,6 @@ export function mutated(resources: readonly RecordedResource[], name: string, ed
   const copy = structuredClone(resources) as RecordedResource[];
   const target = copy.filter((r) => r.name === name && r.type.endsWith(type));
   if (target.length !== 1) throw new Error(`expected one resource named ${name}${type ? ` of type ${type}` : ""}, found ${target.length}`);
-  edit(target[0]!, target[0]!.rawInputs as Record<string, unknown>);
+  edit(target[0]!, revealedInputs(target[0]!));
   return copy;
 }

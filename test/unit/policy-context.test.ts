@@ -48,7 +48,11 @@ describe("policy pack: the stack's context", () => {
     assert.match("unread" in missing.source ? missing.source.unread : "", /^stacks\/nope\.yaml did not load \(.*nope\.yaml:1:1: \(file\): cannot read the stack file: ENOENT/);
     // An older engine's "project:config:key" form names the same key.
     assert.deepEqual([missing.protectData, [...missing.secrets.keys()]], [true, ["digitalocean:token", "mastodon-stack:sshPrivateKey"]]);
-    assert.deepEqual(readContext({ ...env("hobby", {}), PULUMI_CONFIG: "not json" }, ROOT).source, { file: "stacks/hobby.yaml" });
+    // A config it cannot read may name another stack file: nothing is relaxed.
+    for (const text of ["not json", "[]", "null"]) {
+      const garbled = readContext({ ...env("hobby", {}), PULUMI_CONFIG: text }, ROOT);
+      assert.deepEqual([garbled.source, garbled.protectData, garbled.sshFromAnywhere, garbled.sessionPool], [{ unread: "PULUMI_CONFIG is not a JSON object" }, true, false, false], text);
+    }
   });
 
   it("finds the project from the pack's source and from its build output", () => {

@@ -119,7 +119,7 @@ export interface StepRun {
   outputs: Record<string, string>;
 }
 
-/** Runs one step's script under `bash -e` (GitHub's default), with a `gh` stub printing `ghPrints`. */
+/** Runs one step's script the way GitHub runs `shell: bash` (`bash --noprofile --norc -eo pipefail`), with a `gh` stub printing `ghPrints`. */
 export function runStepScript(script: string, env: Record<string, string>, ghPrints = ""): StepRun {
   const dir = scratchDir("step-");
   const bin = join(dir, "bin");
@@ -129,7 +129,7 @@ export function runStepScript(script: string, env: Record<string, string>, ghPri
   const output = join(dir, "github-output");
   writeFileSync(output, "");
   writeFileSync(join(dir, "step.sh"), script);
-  const r = spawnSync("bash", ["-e", join(dir, "step.sh")], {
+  const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", join(dir, "step.sh")], {
     encoding: "utf8",
     env: { PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: output, RUNNER_TEMP: dir, GH_STUB_PRINTS: ghPrints, ...env },
   });

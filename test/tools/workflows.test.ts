@@ -58,6 +58,10 @@ describe("workflow files: run steps", () => {
     assert.deepEqual(all.filter((s) => s.script.includes("${{")).map((s) => s.where), []);
   });
 
+  it("every workflow runs its run: steps under bash, so a pipeline fails with any of its commands (-o pipefail)", () => {
+    assert.deepEqual(loadWorkflows().filter((w) => w.doc.defaults?.run?.shell !== "bash").map((w) => w.file), []);
+  });
+
   it("every run: is a shell shellcheck reads", () => {
     assert.deepEqual(all.filter((s) => s.shell !== "bash" && s.shell !== "sh").map((s) => `${s.where}: ${s.shell}`), []);
   });

@@ -95,13 +95,6 @@ export function withoutExpressions(script: string): string {
   return script.replace(/\$\{\{[\s\S]*?\}\}/g, "${GITHUB_EXPRESSION}");
 }
 
-/** shellcheck's findings for one script, or "" when it has none. */
-export function shellcheck(script: string, shell: string): string {
-  const r = spawnSync("shellcheck", [`--shell=${shell}`, "--format=gcc", "-"], { input: withoutExpressions(script), encoding: "utf8" });
-  if (r.error) throw r.error;
-  return r.status === 0 ? "" : `${r.stdout}${r.stderr}`;
-}
-
 /** Every `uses:` line as written, comment included (the parsed YAML loses the comment). */
 export function usesLines(text: string): string[] {
   return text

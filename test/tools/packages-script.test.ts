@@ -14,7 +14,7 @@ import { parseStack } from "../../src/spec/load";
 import { aptSandbox, type AptSandbox } from "../helpers/apt-stubs";
 import { examplePlan, ROOT } from "../helpers/plans";
 import { edited } from "../helpers/stacks";
-import { requireTool } from "../helpers/tools";
+import { requireTool, shellcheck } from "../helpers/tools";
 
 const SCRIPT = join(ROOT, "templates/scripts/packages.sh");
 const KEY = { a: readFileSync(join(ROOT, "test/fixtures/apt-keys/a.asc"), "utf8"), b: readFileSync(join(ROOT, "test/fixtures/apt-keys/b.asc"), "utf8") };
@@ -50,9 +50,9 @@ const DEBIAN_APP = { curl: "8.14.1-2", gpg: "2.4.7-21", nodejs: "20.19.2+dfsg-1"
 
 describe("packages script", () => {
   it("passes shellcheck", (t) => {
-    if (!requireTool(t, "shellcheck", "shellcheck")) return;
-    const r = spawnSync("shellcheck", ["--shell=bash", "--severity=style", SCRIPT], { encoding: "utf8" });
-    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const check = shellcheck(t);
+    if (!check) return;
+    assert.equal(check(readFileSync(SCRIPT, "utf8"), { shell: "bash", severity: "style" }), "");
   });
 
   it("takes the converge's lock: the same file under the same state directory, the same wait", () => {

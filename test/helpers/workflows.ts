@@ -110,21 +110,26 @@ export interface StepRun {
   stderr: string;
   /** What the step appended to $GITHUB_OUTPUT, as key → value. */
   outputs: Record<string, string>;
+  /** The arguments of every call of the `gh` stub, in order. */
+  ghCalls: string[][];
 }
 
-/** Runs one step's script the way GitHub runs `shell: bash` (`bash --noprofile --norc -eo pipefail`), with a `gh` stub printing `ghPrints`. */
+/** Runs one step's script the way GitHub runs `shell: bash` (`bash --noprofile --norc -eo pipefail`), with a `gh` stub that records its arguments and prints `ghPrints`. */
 export function runStepScript(script: string, env: Record<string, string>, ghPrints = ""): StepRun {
   const dir = scratchDir("step-");
   const bin = join(dir, "bin");
   mkdirSync(bin);
-  writeFileSync(join(bin, "gh"), `#!/bin/sh\nprintf '%s\\n' "$GH_STUB_PRINTS"\n`);
+  const ghLog = join(dir, "gh-calls");
+  writeFileSync(ghLog, "");
+  // Each argument ends with a unit separator, each call with a record separator: arguments may hold newlines.
+  writeFileSync(join(bin, "gh"), `#!/bin/sh\n{ printf '%s\\037' "$@"; printf '\\036'; } >> "$GH_STUB_LOG"\nprintf '%s\\n' "$GH_STUB_PRINTS"\n`);
   chmodSync(join(bin, "gh"), 0o755);
   const output = join(dir, "github-output");
   writeFileSync(output, "");
   writeFileSync(join(dir, "step.sh"), script);
   const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", join(dir, "step.sh")], {
     encoding: "utf8",
-    env: { PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: output, RUNNER_TEMP: dir, GH_STUB_PRINTS: ghPrints, ...env },
+    env: { PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: output, RUNNER_TEMP: dir, GH_STUB_PRINTS: ghPrints, GH_STUB_LOG: ghLog, ...env },
   });
   const outputs = Object.fromEntries(
     readFileSync(output, "utf8")
@@ -132,7 +137,11 @@ export function runStepScript(script: string, env: Record<string, string>, ghPri
       .filter((l) => l.includes("="))
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
   );
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, outputs };
+  const ghCalls = readFileSync(ghLog, "utf8")
+    .split("\x1e")
+    .slice(0, -1)
+    .map((call) => call.split("\x1f").slice(0, -1));
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, outputs, ghCalls };
 }
 
 let scratchRoot: string | undefined;

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { ROOT } from "./plans";
 
-export const WORKFLOWS_DIR = join(ROOT, ".github", "workflows");
+const WORKFLOWS_DIR = join(ROOT, ".github", "workflows");
 
 /** What the tests read of a workflow; the YAML is GitHub's, so only the keys used are typed. */
 export interface Step {
@@ -45,14 +45,18 @@ export interface Workflow {
   doc: WorkflowDoc;
 }
 
+let loaded: readonly Workflow[] | undefined;
+
+/** Every workflow file, read and parsed once per test process (callers that edit a doc clone it first). */
 export function loadWorkflows(): Workflow[] {
-  return readdirSync(WORKFLOWS_DIR)
+  loaded ??= readdirSync(WORKFLOWS_DIR)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()
     .map((file) => {
       const text = readFileSync(join(WORKFLOWS_DIR, file), "utf8");
       return { file, text, doc: parse(text) as WorkflowDoc };
     });
+  return [...loaded];
 }
 
 export function workflow(file: string): Workflow {

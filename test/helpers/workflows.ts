@@ -118,7 +118,7 @@ export interface StepRun {
   ghCalls: string[][];
 }
 
-/** Runs one step's script the way GitHub runs `shell: bash` (`bash --noprofile --norc -eo pipefail`), with a `gh` stub that records its arguments and prints `ghPrints`. */
+/** Runs one step's script the way GitHub runs `shell: bash` (`bash --noprofile --norc -eo pipefail`), with a `gh` stub that records its arguments, prints `ghPrints` and exits with $GH_STUB_EXIT (0 unless `env` sets it). */
 export function runStepScript(script: string, env: Record<string, string>, ghPrints = ""): StepRun {
   const dir = scratchDir("step-");
   const bin = join(dir, "bin");
@@ -126,7 +126,7 @@ export function runStepScript(script: string, env: Record<string, string>, ghPri
   const ghLog = join(dir, "gh-calls");
   writeFileSync(ghLog, "");
   // Each argument ends with a unit separator, each call with a record separator: arguments may hold newlines.
-  writeFileSync(join(bin, "gh"), `#!/bin/sh\n{ printf '%s\\037' "$@"; printf '\\036'; } >> "$GH_STUB_LOG"\nprintf '%s\\n' "$GH_STUB_PRINTS"\n`);
+  writeFileSync(join(bin, "gh"), `#!/bin/sh\n{ printf '%s\\037' "$@"; printf '\\036'; } >> "$GH_STUB_LOG"\nprintf '%s\\n' "$GH_STUB_PRINTS"\nexit "\${GH_STUB_EXIT:-0}"\n`);
   chmodSync(join(bin, "gh"), 0o755);
   const output = join(dir, "github-output");
   writeFileSync(output, "");

@@ -174,6 +174,14 @@ describe("Drift: the report", () => {
     assert.deepEqual(outputs, { found: "false", open: "" });
   });
 
+  it("fails, rather than open a second issue, when gh cannot list the open ones (pipefail)", (t) => {
+    if (!requireTool(t, "jq", "jq")) return;
+    const dir = scratchDir("drift-");
+    const r = runStepScript(report.step.run!, { RUNNER_TEMP: scratchDir("runner-"), STACKS: JSON.stringify([]), REPORT: dir, RUN_URL, MARKER, GH_STUB_EXIT: "1" }, "[]");
+    assert.notEqual(r.status, 0, r.stdout);
+    assert.deepEqual(r.outputs, {});
+  });
+
   it("keeps every stack's changes within its share of one issue", (t) => {
     if (!requireTool(t, "jq", "jq")) return;
     const stacks = ["a", "b", "c", "d"];

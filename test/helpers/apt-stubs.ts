@@ -3,15 +3,15 @@
 // file (gpg is the real one: the fingerprint check is what matters). Run as root, the script is
 // started as nobody, so that nothing it does can reach a path outside the sandbox.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { makeSandbox } from "./sandbox";
 
 const NOBODY = 65534;
 
 const STUBS: Record<string, string> = {
   "dpkg-query": `#!/bin/bash
-echo "dpkg-query $*" >> "$STUB/calls"
+echo "dpkg-query $*" >> "$STUB_LOG"
 rc=0
 for a in "$@"; do
   case "$a" in -*) continue ;; esac
@@ -21,7 +21,7 @@ done
 exit $rc
 `,
   "apt-get": `#!/bin/bash
-echo "apt-get DEBIAN_FRONTEND=\${DEBIAN_FRONTEND:-} $*" >> "$STUB/calls"
+echo "apt-get DEBIAN_FRONTEND=\${DEBIAN_FRONTEND:-} $*" >> "$STUB_LOG"
 sub=""; pkgs=(); skip=0
 for a in "$@"; do
   if [ "$skip" = 1 ]; then skip=0; continue; fi
@@ -47,7 +47,7 @@ if [ "$sub" = install ]; then
 fi
 `,
   curl: `#!/bin/bash
-echo "curl $*" >> "$STUB/calls"
+echo "curl $*" >> "$STUB_LOG"
 out=""; url=""
 while [ $# -gt 0 ]; do
   case "$1" in -o) out="$2"; shift 2 ;; --proto | --max-time | --retry) shift 2 ;; -*) shift ;; *) url="$1"; shift ;; esac
@@ -56,7 +56,7 @@ done
 cp "$STUB/keys/\${url##*/}" "$out"
 `,
   mountpoint: `#!/bin/bash
-echo "mountpoint $*" >> "$STUB/calls"
+echo "mountpoint $*" >> "$STUB_LOG"
 for a in "$@"; do p="$a"; done
 grep -qxF "$p" "$STUB/mounts"
 `,
@@ -86,13 +86,12 @@ export interface AptSandbox {
 }
 
 export function aptSandbox(script: string): AptSandbox {
-  const dir = mkdtempSync(join(tmpdir(), "packages-script-"));
+  // makeSandbox's bin holds the stand-ins and its log their calls; stub/ keeps their package database and files.
+  const { base: dir, root, stub: bin, log } = makeSandbox("packages-script-");
   const stub = join(dir, "stub");
-  const root = join(dir, "root");
-  for (const d of [join(stub, "bin"), join(stub, "keys"), join(root, "etc/apt/sources.list.d"), join(root, "var/lib")]) mkdirSync(d, { recursive: true, mode: 0o755 });
-  for (const [name, text] of Object.entries(STUBS)) writeFileSync(join(stub, "bin", name), text, { mode: 0o755 });
+  for (const d of [join(stub, "keys"), join(root, "etc/apt/sources.list.d"), join(root, "var/lib")]) mkdirSync(d, { recursive: true, mode: 0o755 });
+  for (const [name, text] of Object.entries(STUBS)) writeFileSync(join(bin, name), text, { mode: 0o755 });
   writeFileSync(join(stub, "dpkg"), "");
-  writeFileSync(join(stub, "calls"), "");
   writeFileSync(join(stub, "mounts"), "");
   writeFileSync(join(stub, "nodejs-candidate"), "24.11.1-1nodesource1\n");
   copyFileSync(script, join(dir, "packages.sh"));
@@ -106,6 +105,10 @@ export function aptSandbox(script: string): AptSandbox {
     writeFileSync(join(stub, file), content);
     own(join(stub, file));
   };
+  const writeLog = (content: string) => {
+    writeFileSync(log, content);
+    own(log);
+  };
   return {
     dir,
     root,
@@ -115,8 +118,8 @@ export function aptSandbox(script: string): AptSandbox {
     fail: (sub, n) => write(`fail-${sub}`, `${n}\n`),
     serveKey: (name, content) => write(join("keys", name), content),
     mounted: (path) => write("mounts", `${join(root, path)}\n`),
-    calls: () => readFileSync(join(stub, "calls"), "utf8").split("\n").filter(Boolean),
-    clearCalls: () => write("calls", ""),
+    calls: () => readFileSync(log, "utf8").split("\n").filter(Boolean),
+    clearCalls: () => writeLog(""),
     run(input, env = {}) {
       const cmd = ["bash", join(dir, "packages.sh"), "--root", root];
       const argv = asRoot ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--", ...cmd] : cmd;
@@ -124,7 +127,7 @@ export function aptSandbox(script: string): AptSandbox {
         input,
         encoding: "utf8",
         timeout: 60_000,
-        env: { PATH: `${join(stub, "bin")}:/usr/sbin:/usr/bin:/sbin:/bin`, STUB: stub, HOME: dir, LANG: "C.UTF-8", MASTODON_CONVERGE_LOCK_WAIT: "2", ...env },
+        env: { PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`, STUB: stub, STUB_LOG: log, HOME: dir, LANG: "C.UTF-8", MASTODON_CONVERGE_LOCK_WAIT: "2", ...env },
       });
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     },

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { ROOT } from "./plans";
 
-export const WORKFLOWS_DIR = join(ROOT, ".github", "workflows");
+const WORKFLOWS_DIR = join(ROOT, ".github", "workflows");
 
 /** What the tests read of a workflow; the YAML is GitHub's, so only the keys used are typed. */
 export interface Step {
@@ -45,14 +45,18 @@ export interface Workflow {
   doc: WorkflowDoc;
 }
 
+let loaded: readonly Workflow[] | undefined;
+
+/** Every workflow file, read and parsed once per test process (callers that edit a doc clone it first). */
 export function loadWorkflows(): Workflow[] {
-  return readdirSync(WORKFLOWS_DIR)
+  loaded ??= readdirSync(WORKFLOWS_DIR)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()
     .map((file) => {
       const text = readFileSync(join(WORKFLOWS_DIR, file), "utf8");
       return { file, text, doc: parse(text) as WorkflowDoc };
     });
+  return [...loaded];
 }
 
 export function workflow(file: string): Workflow {
@@ -95,13 +99,6 @@ export function withoutExpressions(script: string): string {
   return script.replace(/\$\{\{[\s\S]*?\}\}/g, "${GITHUB_EXPRESSION}");
 }
 
-/** shellcheck's findings for one script, or "" when it has none. */
-export function shellcheck(script: string, shell: string): string {
-  const r = spawnSync("shellcheck", [`--shell=${shell}`, "--format=gcc", "-"], { input: withoutExpressions(script), encoding: "utf8" });
-  if (r.error) throw r.error;
-  return r.status === 0 ? "" : `${r.stdout}${r.stderr}`;
-}
-
 /** Every `uses:` line as written, comment included (the parsed YAML loses the comment). */
 export function usesLines(text: string): string[] {
   return text
@@ -117,21 +114,26 @@ export interface StepRun {
   stderr: string;
   /** What the step appended to $GITHUB_OUTPUT, as key → value. */
   outputs: Record<string, string>;
+  /** The arguments of every call of the `gh` stub, in order. */
+  ghCalls: string[][];
 }
 
-/** Runs one step's script under `bash -e` (GitHub's default), with a `gh` stub printing `ghPrints`. */
+/** Runs one step's script the way GitHub runs `shell: bash` (`bash --noprofile --norc -eo pipefail`), with a `gh` stub that records its arguments, prints `ghPrints` and exits with $GH_STUB_EXIT (0 unless `env` sets it). */
 export function runStepScript(script: string, env: Record<string, string>, ghPrints = ""): StepRun {
   const dir = scratchDir("step-");
   const bin = join(dir, "bin");
   mkdirSync(bin);
-  writeFileSync(join(bin, "gh"), `#!/bin/sh\nprintf '%s\\n' "$GH_STUB_PRINTS"\n`);
+  const ghLog = join(dir, "gh-calls");
+  writeFileSync(ghLog, "");
+  // Each argument ends with a unit separator, each call with a record separator: arguments may hold newlines.
+  writeFileSync(join(bin, "gh"), `#!/bin/sh\n{ printf '%s\\037' "$@"; printf '\\036'; } >> "$GH_STUB_LOG"\nprintf '%s\\n' "$GH_STUB_PRINTS"\nexit "\${GH_STUB_EXIT:-0}"\n`);
   chmodSync(join(bin, "gh"), 0o755);
   const output = join(dir, "github-output");
   writeFileSync(output, "");
   writeFileSync(join(dir, "step.sh"), script);
-  const r = spawnSync("bash", ["-e", join(dir, "step.sh")], {
+  const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", join(dir, "step.sh")], {
     encoding: "utf8",
-    env: { PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: output, RUNNER_TEMP: dir, GH_STUB_PRINTS: ghPrints, ...env },
+    env: { PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: output, RUNNER_TEMP: dir, GH_STUB_PRINTS: ghPrints, GH_STUB_LOG: ghLog, ...env },
   });
   const outputs = Object.fromEntries(
     readFileSync(output, "utf8")
@@ -139,7 +141,11 @@ export function runStepScript(script: string, env: Record<string, string>, ghPri
       .filter((l) => l.includes("="))
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
   );
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, outputs };
+  const ghCalls = readFileSync(ghLog, "utf8")
+    .split("\x1e")
+    .slice(0, -1)
+    .map((call) => call.split("\x1f").slice(0, -1));
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, outputs, ghCalls };
 }
 
 let scratchRoot: string | undefined;

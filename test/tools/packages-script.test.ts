@@ -12,9 +12,10 @@ import { packageStepInput } from "../../src/plan/render/packages-step";
 import type { AptSource, PackageStep } from "../../src/plan/types";
 import { parseStack } from "../../src/spec/load";
 import { aptSandbox, type AptSandbox } from "../helpers/apt-stubs";
+import { packagesSummary } from "../booted/harness/checks";
 import { examplePlan, ROOT } from "../helpers/plans";
 import { edited } from "../helpers/stacks";
-import { requireTool } from "../helpers/tools";
+import { requireTool, shellcheck } from "../helpers/tools";
 
 const SCRIPT = join(ROOT, "templates/scripts/packages.sh");
 const KEY = { a: readFileSync(join(ROOT, "test/fixtures/apt-keys/a.asc"), "utf8"), b: readFileSync(join(ROOT, "test/fixtures/apt-keys/b.asc"), "utf8") };
@@ -30,7 +31,6 @@ const source = (over: Partial<AptSource> = {}): AptSource => ({
   ...over,
 });
 const input = (step: Partial<Omit<PackageStep, "input" | "sha256">>) => packageStepInput({ sources: [], packages: [], mounts: [], ...step });
-const summary = (stdout: string) => /^packages: installed=(\d+) sources=(\d+)$/m.exec(stdout)?.slice(1).map(Number);
 const applies = (calls: string[], sub: string) => calls.filter((c) => c.startsWith("apt-get ") && c.split(" ").includes(sub));
 
 let sandbox: AptSandbox | undefined;
@@ -50,9 +50,9 @@ const DEBIAN_APP = { curl: "8.14.1-2", gpg: "2.4.7-21", nodejs: "20.19.2+dfsg-1"
 
 describe("packages script", () => {
   it("passes shellcheck", (t) => {
-    if (!requireTool(t, "shellcheck", "shellcheck")) return;
-    const r = spawnSync("shellcheck", ["--shell=bash", "--severity=style", SCRIPT], { encoding: "utf8" });
-    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const check = shellcheck(t);
+    if (!check) return;
+    assert.equal(check(readFileSync(SCRIPT, "utf8"), { shell: "bash", severity: "style" }), "");
   });
 
   it("takes the converge's lock: the same file under the same state directory, the same wait", () => {
@@ -69,7 +69,7 @@ describe("packages script", () => {
     s.setInstalled({ nginx: "1.26.3-3", curl: "8.14.1-2" });
     const r = s.run(input({ packages: ["curl", "nginx"] }));
     ok(r);
-    assert.deepEqual(summary(r.stdout), [0, 0]);
+    assert.deepEqual(packagesSummary(r.stdout), { installed: 0, sources: 0 });
     assert.deepEqual(s.calls().filter((c) => !c.startsWith("dpkg-query")), []);
   });
 
@@ -79,7 +79,7 @@ describe("packages script", () => {
     s.setInstalled({ nftables: "1.1.3-1" });
     const r = s.run(input({ packages: ["nftables", "redis-server"] }));
     ok(r);
-    assert.deepEqual(summary(r.stdout), [1, 0]);
+    assert.deepEqual(packagesSummary(r.stdout), { installed: 1, sources: 0 });
     const calls = s.calls().filter((c) => c.startsWith("apt-get"));
     assert.equal(calls.length, 1, calls.join("\n"));
     assert.match(calls[0]!, /^apt-get DEBIAN_FRONTEND=noninteractive .*-o Dpkg::Options::=--force-confold .*install -y --no-install-recommends redis-server$/);
@@ -94,7 +94,7 @@ describe("packages script", () => {
     const desired = input({ sources: [source()], packages: ["curl", "nodejs"], nodeMajor: 24 });
     const r = s.run(desired);
     ok(r);
-    assert.deepEqual(summary(r.stdout), [1, 1]);
+    assert.deepEqual(packagesSummary(r.stdout), { installed: 1, sources: 1 });
     const calls = s.calls().filter((c) => !c.startsWith("dpkg-query"));
     assert.deepEqual(calls.map((c) => c.split(" ")[0]), ["curl", "apt-get", "apt-get"]);
     assert.match(calls[0]!, /--proto =https .*https:\/\/keys\.example\/a\.asc$/);
@@ -114,7 +114,7 @@ describe("packages script", () => {
     s.clearCalls();
     const again = s.run(desired);
     ok(again);
-    assert.deepEqual(summary(again.stdout), [0, 0]);
+    assert.deepEqual(packagesSummary(again.stdout), { installed: 0, sources: 0 });
     assert.deepEqual(applies(s.calls(), "update").concat(applies(s.calls(), "install")), []);
   });
 
@@ -182,7 +182,7 @@ describe("packages script", () => {
     s.clearCalls();
     const r = s.run(desired);
     ok(r);
-    assert.deepEqual(summary(r.stdout), [1, 0], "nothing to write this time, but the update is still due");
+    assert.deepEqual(packagesSummary(r.stdout), { installed: 1, sources: 0 }, "nothing to write this time, but the update is still due");
     assert.equal(applies(s.calls(), "update").length, 1);
   });
 
@@ -210,7 +210,7 @@ describe("packages script", () => {
     ok(r);
     const order = s.calls().filter((c) => !c.startsWith("dpkg-query")).map((c) => (c.startsWith("curl") ? "curl" : c.replace(/^.* (install -y --no-install-recommends|update)/, "$1")));
     assert.deepEqual(order, ["install -y --no-install-recommends curl gpg", "curl", "update", "install -y --no-install-recommends postgresql-15"]);
-    assert.deepEqual(summary(r.stdout), [3, 1]);
+    assert.deepEqual(packagesSummary(r.stdout), { installed: 3, sources: 1 });
   });
 
   it("PostgreSQL waits for its data volume: not installed while the directory is not a mount point", (t) => {
@@ -271,7 +271,7 @@ describe("packages script", () => {
     s.setInstalled(Object.fromEntries(web.packages.filter((p) => p !== "nginx").map((p) => [p, "1"])));
     const r = s.run(web.input);
     ok(r);
-    assert.deepEqual(summary(r.stdout), [1, 0]);
+    assert.deepEqual(packagesSummary(r.stdout), { installed: 1, sources: 0 });
     assert.deepEqual(applies(s.calls(), "install").map((c) => c.split(" ").at(-1)), ["nginx"]);
 
     const v46 = buildPlan(parseStack(edited("hobby", (d) => (d.mastodon.version = "v4.6.5")), "hobby.yaml")).hosts.find((h) => h.name === "web")!.packages;

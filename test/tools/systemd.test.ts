@@ -11,7 +11,7 @@ import { buildPlan, type Plan } from "../../src/plan";
 import type { PlannedHost } from "../../src/plan/types";
 import { loadStack } from "../../src/spec/load";
 import { EXAMPLES, examplePlan, ROOT } from "../helpers/plans";
-import { requireTool } from "../helpers/tools";
+import { requireTool, shellcheck } from "../helpers/tools";
 import { fillPlaceholders } from "../../src/plan/render/placeholders";
 
 const UNIT_DIR = "/etc/systemd/system/";
@@ -150,14 +150,14 @@ test("control: verify flags a bad key and a missing command; security scores an 
 });
 
 test("the backup script passes shellcheck (S3 and local targets)", (t) => {
-  if (!requireTool(t, "shellcheck", "shellcheck")) return;
+  const check = shellcheck(t);
+  if (!check) return;
   let checked = 0;
   for (const [name, planOf] of PLANS) {
     for (const host of planOf().hosts) {
       const script = host.files.find((f) => f.path === "/usr/local/sbin/mastodon-backup");
       if (!script) continue;
-      const r = spawnSync("shellcheck", ["--shell=bash", "--severity=style", "-"], { input: script.content, encoding: "utf8" });
-      assert.equal(r.status, 0, `${name}/${host.name}: shellcheck:\n${r.stdout}${r.stderr}`);
+      assert.equal(check(script.content, { shell: "bash", severity: "style" }), "", `${name}/${host.name}: shellcheck`);
       checked++;
     }
   }

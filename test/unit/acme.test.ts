@@ -1,10 +1,6 @@
 // Certificates: which challenge each layout uses, what certbot is asked, and that the deploy
 // hook and placeholder are real shell (shellcheck; sh -n).
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ACME_DEPLOY_HOOK, acmeMode, ingressWaitCommand, issueCommand, placeholderCertificateCommand } from "../../src/plan/render/acme";
 import { CERTBOT_DROP_IN, certificateSplit, SEPARATE_SCRIPT } from "../../src/plan/render/acme/separate";
@@ -12,7 +8,7 @@ import { buildPlan } from "../../src/plan";
 import { parseStack } from "../../src/spec/load";
 import { examplePlan } from "../helpers/plans";
 import { edited } from "../helpers/stacks";
-import { requireTool } from "../helpers/tools";
+import { shellcheck } from "../helpers/tools";
 
 const spec = (name: string, edit: (d: Record<string, any>) => void = () => {}) => parseStack(edited(name, edit), `${name}.yaml`);
 
@@ -49,21 +45,14 @@ describe("ACME", () => {
   });
 
   it("the deploy hook and the placeholder command pass shellcheck / sh -n", (t) => {
-    if (!requireTool(t, "shellcheck", "shellcheck")) return;
+    const check = shellcheck(t);
+    if (!check) return;
     const hook = examplePlan("single").hosts[0]!.files.find((f) => f.path === ACME_DEPLOY_HOOK)!;
     assert.equal(hook.mode, "0755");
-    const dir = mkdtempSync(join(tmpdir(), "acme-"));
-    try {
-      writeFileSync(join(dir, "hook"), hook.content);
-      execFileSync("shellcheck", [join(dir, "hook")]);
-      const [, , script] = placeholderCertificateCommand(spec("single"));
-      writeFileSync(join(dir, "placeholder"), `#!/bin/sh\n${script}\n`);
-      execFileSync("shellcheck", [join(dir, "placeholder")]);
-      writeFileSync(join(dir, "wait"), `#!/bin/sh\n${ingressWaitCommand(spec("prod"), ["198.51.100.7", "198.51.100.8"])}\n`);
-      execFileSync("shellcheck", [join(dir, "wait")]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    assert.equal(check(hook.content), "");
+    const [, , script] = placeholderCertificateCommand(spec("single"));
+    assert.equal(check(`#!/bin/sh\n${script}\n`), "");
+    assert.equal(check(`#!/bin/sh\n${ingressWaitCommand(spec("prod"), ["198.51.100.7", "198.51.100.8"])}\n`), "");
   });
 
   it("no proxy holds a token that may edit the DNS zone, and certbot needs no DNS plugin", () => {
@@ -116,15 +105,9 @@ describe("names in another DNS zone", () => {
     assert.match(tls, /ssl_certificate \/etc\/nginx\/mastodon-tls\/\$ssl_server_name\/fullchain\.pem;\nssl_certificate_key \/etc\/nginx\/mastodon-tls\/\$ssl_server_name\/privkey\.pem;/);
     // Examples without such names render none of it.
     assert.equal(examplePlan("single").hosts[0]!.files.some((f) => f.path === SEPARATE_SCRIPT || f.path === CERTBOT_DROP_IN), false);
-    if (!requireTool(t, "shellcheck", "shellcheck")) return;
-    const dir = mkdtempSync(join(tmpdir(), "acme-"));
-    try {
-      writeFileSync(join(dir, "script"), script.content);
-      execFileSync("shellcheck", [join(dir, "script")]);
-      writeFileSync(join(dir, "hook"), box.files.find((f) => f.path === ACME_DEPLOY_HOOK)!.content);
-      execFileSync("shellcheck", [join(dir, "hook")]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const check = shellcheck(t);
+    if (!check) return;
+    assert.equal(check(script.content), "");
+    assert.equal(check(box.files.find((f) => f.path === ACME_DEPLOY_HOOK)!.content), "");
   });
 });

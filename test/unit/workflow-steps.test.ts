@@ -34,6 +34,7 @@ describe("Preview comment: the artifact check", () => {
     const r = run({ number: "42\n", comment: good });
     assert.equal(r.status, 0, r.stderr + r.stdout);
     assert.deepEqual(r.outputs, { number: "42" });
+    assert.deepEqual(r.ghCalls, [["pr", "view", "42", "--repo", "o/r", "--json", "headRefOid", "--jq", ".headRefOid"]]);
   });
 
   for (const [what, number] of [
@@ -50,6 +51,7 @@ describe("Preview comment: the artifact check", () => {
       const r = run({ number, comment: good });
       assert.equal(r.status, 1, r.stdout);
       assert.deepEqual(r.outputs, {});
+      assert.deepEqual(r.ghCalls, [], "a refused number never reaches gh");
     });
   }
 
@@ -147,17 +149,18 @@ describe("Drift: the report", () => {
     const temp = scratchDir("runner-");
     const r = runStepScript(report.step.run!, { RUNNER_TEMP: temp, STACKS: JSON.stringify(stacks), REPORT: dir, RUN_URL, MARKER }, JSON.stringify(openIssues));
     assert.equal(r.status, 0, r.stderr);
-    return { outputs: r.outputs, body: readFileSync(join(temp, "drift-issue.md"), "utf8") };
+    return { outputs: r.outputs, body: readFileSync(join(temp, "drift-issue.md"), "utf8"), ghCalls: r.ghCalls };
   }
 
   it("reports drift with its changes and errors with the log, updating the issue this workflow opened", (t) => {
     if (!requireTool(t, "jq", "jq")) return;
-    const { outputs, body } = drift(
+    const { outputs, body, ghCalls } = drift(
       [["prod", "failure", "success", "~ digitalocean:Droplet web-1 update <size>"], ["hobby", "success", "skipped", ""], ["single", "failure", "failure", ""]],
       ["prod", "hobby", "single", "gone"],
       [{ number: 3, body: "drift, by hand" }, { number: 5, body: `${MARKER}\nearlier` }],
     );
     assert.deepEqual(outputs, { found: "true", open: "5" });
+    assert.deepEqual(ghCalls, [["issue", "list", "--state", "open", "--label", "drift", "--limit", "100", "--json", "number,body"]]);
     assert.equal(body.split("\n")[0], MARKER);
     assert.match(body, /## Stack <code>prod<\/code>: drift\n\n<pre>\n~ digitalocean:Droplet web-1 update &lt;size&gt;\n<\/pre>/);
     assert.match(body, /## Stack <code>single<\/code>: error\n\nThe preview failed/);
@@ -169,6 +172,14 @@ describe("Drift: the report", () => {
     if (!requireTool(t, "jq", "jq")) return;
     const { outputs } = drift([["prod", "success", "skipped", ""]], ["prod"], [{ number: 3, body: "drift, by hand" }]);
     assert.deepEqual(outputs, { found: "false", open: "" });
+  });
+
+  it("fails, rather than open a second issue, when gh cannot list the open ones (pipefail)", (t) => {
+    if (!requireTool(t, "jq", "jq")) return;
+    const dir = scratchDir("drift-");
+    const r = runStepScript(report.step.run!, { RUNNER_TEMP: scratchDir("runner-"), STACKS: JSON.stringify([]), REPORT: dir, RUN_URL, MARKER, GH_STUB_EXIT: "1" }, "[]");
+    assert.notEqual(r.status, 0, r.stdout);
+    assert.deepEqual(r.outputs, {});
   });
 
   it("keeps every stack's changes within its share of one issue", (t) => {

@@ -13,6 +13,8 @@ const BILLED_TYPES: Record<CostLine["billed"]["kind"], (r: RecordedResource) => 
   postgres: (r) => r.type === "digitalocean:index/databaseCluster:DatabaseCluster" && input(r, "engine") === "pg",
   redis: (r) => r.type === "digitalocean:index/databaseCluster:DatabaseCluster" && ["valkey", "redis"].includes(String(input(r, "engine"))),
   search: (r) => r.type === "digitalocean:index/databaseCluster:DatabaseCluster" && input(r, "engine") === "opensearch",
+  kubernetes: (r) => r.type === "digitalocean:index/kubernetesCluster:KubernetesCluster",
+  nodePool: (r) => r.type === "digitalocean:index/kubernetesNodePool:KubernetesNodePool",
   objectStorage: (r) => r.type === "digitalocean:index/spacesBucket:SpacesBucket" || r.type === "cloudflare:index/r2Bucket:R2Bucket",
 };
 

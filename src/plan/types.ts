@@ -119,7 +119,7 @@ export interface ConnectionBudget {
 }
 
 /** What kind of cloud resource a cost line pays for, so the resource graph can show it per resource. */
-export type BilledKind = "server" | "ipv4" | "volume" | "loadBalancer" | "postgres" | "redis" | "search" | "objectStorage";
+export type BilledKind = "server" | "ipv4" | "volume" | "loadBalancer" | "postgres" | "redis" | "search" | "objectStorage" | "kubernetes" | "nodePool";
 
 export interface CostLine {
   resource: string;
@@ -148,9 +148,76 @@ export interface ServicePlan {
   loadBalancer: { enabled: boolean; tls: "passthrough" | "terminate" };
 }
 
+/** CPU in millicores and memory in MB (MiB, as Kubernetes' Mi): what a pod requests or a node offers. */
+export interface PodResources {
+  cpuMillis: number;
+  memoryMb: number;
+}
+
+/** How a workload's replica count moves between its min and max. */
+export type Autoscale =
+  | { kind: "fixed" }
+  /** A HorizontalPodAutoscaler on average CPU as a share of the pods' request. */
+  | { kind: "cpu"; targetPercent: number }
+  /** KEDA's Redis list scaler: one trigger per queue (Sidekiq queues are Redis lists `queue:<name>`). */
+  | { kind: "queues"; queues: Queue[]; backlogPerReplica: number };
+
+export interface PlannedWorkload {
+  /** The chart's component: web, streaming, or sidekiq-<group> (its Deployment is <release>-<name>). */
+  name: string;
+  kind: ProcessKind;
+  /** The node pool its pods run on. */
+  pool: string;
+  replicas: { min: number; max: number };
+  autoscale: Autoscale;
+  /** One pod: Puma workers × threads, or Sidekiq threads and queues; its connections and memory. */
+  process: PlannedProcess;
+  requests: PodResources;
+  /** Memory limit only: a CPU limit would throttle a busy Puma worker and slow every request on it. */
+  limits: { memoryMb: number };
+  /** Where the stack file sets its replicas (for located refusals), e.g. ["kubernetes", "sidekiq", 2, "replicas"]. */
+  at: (string | number)[];
+}
+
+export interface PlannedNodePool {
+  name: string;
+  size: string;
+  vcpu: number;
+  memoryMb: number;
+  /** What one node leaves pods after DOKS's reservations and its system pods. */
+  allocatable: PodResources;
+  minNodes: number;
+  maxNodes: number;
+  /** The pods' requests on this pool (and the cluster add-ons on the first) at min and at max replicas. */
+  requestedAtMin: PodResources;
+  requestedAtMax: PodResources;
+  /** Nodes those requests need, the headroom kept free. */
+  nodesAtMin: number;
+  nodesAtMax: number;
+}
+
+export interface KubernetesPlan {
+  /** DOKS minor version; the newest patch of it is used. */
+  version: string;
+  highAvailability: boolean;
+  podCidr: string;
+  serviceCidr: string;
+  namespace: string;
+  /** Helm release name of Mastodon's chart: its objects are named <release>-web, <release>-sidekiq-<group>. */
+  release: string;
+  /** Mastodon's official chart (fixture: ../shared/fixtures/mastodon-helm-chart/<version>). */
+  chart: { repository: string; name: string; version: string };
+  nodePools: PlannedNodePool[];
+  workloads: PlannedWorkload[];
+  /** Cluster add-ons the program installs (cert-manager, KEDA), with what their pods request. */
+  addons: { name: string; chart: string; repository: string; version: string; namespace: string; requests: PodResources }[];
+}
+
 export interface Plan {
   stack: { name: string; domain: string; webDomain: string; provider: CloudProvider; region: string; mastodonVersion: string };
+  /** Empty on the Kubernetes tier, where every process is a pod (kubernetes.workloads). */
   hosts: PlannedHost[];
+  kubernetes?: KubernetesPlan;
   services: ServicePlan;
   budget: ConnectionBudget;
   cost: CostSummary;

@@ -31,11 +31,11 @@ function elsewhereFix(spec: Spec, size: ServerSize): string {
   return `${instead}; or choose location ${either(regionsSelling(spec.provider.cloud, size))} for ${size.slug}`;
 }
 
-export function checkServerSize(spec: Spec, index: number, slug: string, report: Report): void {
+/** A server (or Kubernetes node) size must be sold by the provider in the stack's region. */
+export function checkServerSize(spec: Spec, path: Path, slug: string, report: Report): void {
   const cloud = spec.provider.cloud;
   const region = spec.provider.region;
   const cat = catalogFor(cloud);
-  const path = ["hosts", index, "size"];
   const size = Object.hasOwn(cat.servers, slug) ? cat.servers[slug] : undefined;
   if (size) {
     // An unknown region is reported by itself; judging availability there would only add noise.

@@ -9,6 +9,7 @@ import { checkAddressing, checkNetwork } from "./network-rules";
 import { checkManagedNodes, checkManagedRegion, checkServerSize } from "./catalog-rules";
 import type { ManagedSize } from "../catalog/types";
 import { checkRelease } from "./release-rules";
+import { checkKubernetesTier } from "./kubernetes-rules";
 
 export type Path = readonly (string | number)[];
 
@@ -36,7 +37,7 @@ function checkHosts(spec: Spec, report: Report): void {
     const first = seen.get(h.name);
     if (first !== undefined) report(["hosts", i, "name"], `host name "${h.name}" is already used by hosts[${first}]`, "give every host group its own name");
     seen.set(h.name, i);
-    checkServerSize(spec, i, h.size, report);
+    checkServerSize(spec, ["hosts", i, "size"], h.size, report);
     if (h.sidekiq && !h.roles.includes("sidekiq")) {
       report(["hosts", i, "sidekiq"], `host "${h.name}" has Sidekiq queue groups but not the sidekiq role`, "add sidekiq to its roles or remove the sidekiq section");
     }
@@ -247,12 +248,16 @@ export function checkRules(spec: Spec): RuleIssue[] {
   checkNetwork(spec, report);
   checkAddressing(spec, report);
   checkHosts(spec, report);
-  checkRolesPresent(spec, report);
+  checkKubernetesTier(spec, report);
+  // On Kubernetes the processes are pods: roles, units and queue groups are kubernetes-rules.ts's.
+  if (!spec.kubernetes) {
+    checkRolesPresent(spec, report);
+    checkScheduler(spec, report);
+    checkQueueCoverage(spec, report);
+    checkSidekiqUnits(spec, report);
+  }
   checkDataServices(spec, report);
   checkMedia(spec, report);
-  checkScheduler(spec, report);
-  checkQueueCoverage(spec, report);
-  checkSidekiqUnits(spec, report);
   checkDns(spec, report);
   checkRelease(spec, report);
   return issues;

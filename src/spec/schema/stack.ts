@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Cidr, DomainName, Ipv4Cidr, Name, Region } from "./common";
 import { Host, MAX_HOST_GROUPS } from "./hosts";
+import { Kubernetes } from "./kubernetes";
 import { Backups, Dns, LoadBalancer, Mail, Media, Postgres, Redis, Search } from "./services";
 
 export const Mastodon = z.strictObject({
@@ -55,10 +56,12 @@ export const Stack = z.strictObject({
   mastodon: Mastodon,
   provider: Provider,
   network: Network,
+  // At least one unless the stack runs on Kubernetes (a rule: rules.ts checkTier).
   hosts: z
     .array(Host)
-    .min(1, { error: "must list at least one host" })
-    .max(MAX_HOST_GROUPS, { error: `must list at most ${MAX_HOST_GROUPS} host groups: a fleet that large belongs on managed Kubernetes` }),
+    .max(MAX_HOST_GROUPS, { error: `must list at most ${MAX_HOST_GROUPS} host groups: a fleet that large belongs on managed Kubernetes (a kubernetes section)` })
+    .default([]),
+  kubernetes: Kubernetes.optional().describe("Run Mastodon's processes as pods on DigitalOcean Kubernetes instead of on hosts."),
   loadBalancer: LoadBalancer.default({ enabled: false, tls: "passthrough" }),
   postgres: Postgres,
   redis: Redis,

@@ -1,5 +1,5 @@
 // Managed Valkey for Mastodon's Redis: one node in the stack's VPC, reachable only from the
-// droplets that run Mastodon processes.
+// droplets that run Mastodon processes (or the Kubernetes cluster).
 import * as pulumi from "@pulumi/pulumi";
 import { managedCluster, type ManagedClusterArgs } from "./managed-cluster";
 

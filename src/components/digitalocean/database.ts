@@ -1,12 +1,13 @@
 // Managed PostgreSQL: the cluster in the stack's VPC, Mastodon's database and user, the
 // transaction pool the application connects through, and the trusted sources.
 //
-// Trusted sources are the droplets that hold database connections, by droplet id: DigitalOcean's
-// database firewall cannot take a Cloud Firewall as a source, and once it has any rule it
-// refuses every other client — the proxies included, which never need the database.
+// Trusted sources are what holds database connections (./trusted-sources.ts): the application
+// droplets by id on the VM tier — never the proxies, which need no database — or the Kubernetes
+// cluster on the Kubernetes tier.
 import * as pulumi from "@pulumi/pulumi";
 import * as digitalocean from "@pulumi/digitalocean";
 import { dataProtection } from "../protection";
+import { trustedRules, type TrustedSource } from "./trusted-sources";
 
 export interface DigitalOceanPostgresArgs {
   stack: string;
@@ -19,14 +20,9 @@ export interface DigitalOceanPostgresArgs {
   user: string;
   /** The plan's managed pool, when it has one. */
   pool?: { name: string; mode: "transaction" | "session"; size: number };
-  /** Droplet ids of the hosts that connect (applicationHosts). */
-  trustedDropletIds: pulumi.Input<string>[];
+  /** What connects: the application hosts' droplets, or the Kubernetes cluster. */
+  trusted: TrustedSource[];
   protectData: boolean;
-}
-
-/** Database firewall rules that admit exactly these droplets. */
-export function dropletRules(ids: readonly pulumi.Input<string>[]): digitalocean.types.input.DatabaseFirewallRule[] {
-  return ids.map((value) => ({ type: "droplet", value }));
 }
 
 export class DigitalOceanPostgres extends pulumi.ComponentResource {
@@ -71,7 +67,7 @@ export class DigitalOceanPostgres extends pulumi.ComponentResource {
       );
       this.ready.push(pool);
     }
-    this.ready.push(new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: dropletRules(args.trustedDropletIds) }, child));
+    this.ready.push(new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: trustedRules(args.trusted) }, child));
     this.privateHost = cluster.privateHost;
 
     this.host = cluster.privateHost;

@@ -16,6 +16,7 @@ import { DigitalOceanLoadBalancer } from "./load-balancer";
 import { DigitalOceanNetwork } from "./network";
 import { DigitalOceanOpenSearch } from "./search";
 import { SpacesStorage } from "./spaces";
+import { trustedDroplets } from "./trusted-sources";
 
 type Values = Record<string, pulumi.Output<string>>;
 
@@ -79,8 +80,8 @@ export const createDigitalOcean: ProviderFactory = (name, { spec, plan, config }
   );
 
   // The data services trust exactly the droplets that run Mastodon processes.
-  const trustedDropletIds = applicationHosts(plan).map((h) => hosts[h]!.id);
-  const data = { stack, region, vpcId: network.vpcId, trustedDropletIds };
+  const trusted = trustedDroplets(applicationHosts(plan).map((h) => hosts[h]!.id));
+  const data = { stack, region, vpcId: network.vpcId, trusted };
 
   const pg = spec.postgres.managed;
   if (pg) {

@@ -1,16 +1,16 @@
-// A one-node managed cluster in the stack's VPC whose database firewall trusts only the droplets
-// that run Mastodon: what the Valkey and OpenSearch components share.
+// A one-node managed cluster in the stack's VPC whose database firewall trusts only what runs
+// Mastodon (its droplets, or the Kubernetes cluster): what the Valkey and OpenSearch components share.
 import * as pulumi from "@pulumi/pulumi";
 import * as digitalocean from "@pulumi/digitalocean";
-import { dropletRules } from "./database";
+import { trustedRules, type TrustedSource } from "./trusted-sources";
 
 export interface ManagedClusterArgs {
   stack: string;
   region: string;
   vpcId: pulumi.Input<string>;
   size: string;
-  /** Droplet ids of the hosts that connect (applicationHosts). */
-  trustedDropletIds: pulumi.Input<string>[];
+  /** What connects: the application hosts' droplets, or the Kubernetes cluster. */
+  trusted: TrustedSource[];
 }
 
 export interface ManagedCluster {
@@ -32,6 +32,6 @@ export function managedCluster(
     { name: `${args.stack}-${engine.engine}`, ...engine, size: args.size, region: args.region, nodeCount: 1, privateNetworkUuid: args.vpcId },
     child,
   );
-  const firewall = new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: dropletRules(args.trustedDropletIds) }, child);
+  const firewall = new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: trustedRules(args.trusted) }, child);
   return { host: cluster.privateHost, password: pulumi.secret(cluster.password), ready: [cluster, firewall] };
 }

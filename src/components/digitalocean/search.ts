@@ -1,5 +1,5 @@
 // Managed OpenSearch for Mastodon's full-text search: one node in the stack's VPC, reachable
-// only from the droplets that run Mastodon processes (Puma serves searches, Sidekiq indexes).
+// only from what runs Mastodon processes (Puma serves searches, Sidekiq indexes).
 import * as pulumi from "@pulumi/pulumi";
 import { managedCluster, type ManagedClusterArgs } from "./managed-cluster";
 

@@ -1,5 +1,6 @@
 // What the program hands a provider implementation and what it gets back. The plan decides
 // everything countable (hosts, sizes, pools); components only create resources for it.
+import type * as kubernetes from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Plan } from "../plan/types";
 import type { Spec } from "../spec/schema/stack";
@@ -44,15 +45,27 @@ export interface Contribution {
   exports?: Record<string, pulumi.Output<string>>;
 }
 
-/** What a cloud provider's implementation returns: hosts, and the addresses users reach. */
+/** The Kubernetes cluster the Kubernetes tier runs on. */
+export interface ClusterHandle {
+  id: pulumi.Output<string>;
+  /** The API server's URL (no credential in it). */
+  endpoint: pulumi.Output<string>;
+  /** The `provider` of every object on the cluster. */
+  provider: kubernetes.Provider;
+}
+
+/** What a cloud provider's implementation returns: hosts (or a cluster), and the addresses users reach. */
 export interface ProviderContribution extends Contribution {
+  /** Empty on the Kubernetes tier. */
   hosts: Record<string, HostHandle>;
-  /** Where the instance's names point: the load balancer, else every proxy host. */
+  /** Where the instance's names point: the load balancer, else every proxy host; empty on the Kubernetes tier, whose Gateway (on the cluster) faces users. */
   ingress: Ingress<pulumi.Output<string>>;
+  /** The Kubernetes tier's cluster. */
+  cluster?: ClusterHandle;
   /** Managed data services that must be reachable before migrations run (clusters, users, trusted sources). */
   dataReady: pulumi.Resource[];
-  /** Managed Postgres: how the migration host reaches it as its admin, to hand the database to the application user. */
-  managedPostgres?: { host: pulumi.Output<string>; adminPassword: pulumi.Output<string> };
+  /** Managed Postgres: how the migration host (or Job) reaches it as its admin, to hand the database to the application user. */
+  managedPostgres?: { host: pulumi.Output<string>; adminPassword: pulumi.Output<string>; caCertificate: pulumi.Output<string> };
 }
 
 /** Builds a provider's concern components as children of `opts.parent`. */

@@ -7,6 +7,22 @@ import { octet, type Computed } from "./octet";
 const autoname = (n: string) => `${n}-${createHash("sha256").update(n).digest("hex").slice(0, 7)}`;
 const str = (v: unknown, fallback: string) => (typeof v === "string" && v !== "" ? v : fallback);
 
+/** A kubeconfig shaped like DOKS's (token authentication); the token exists only in mocks. */
+function mockKubeconfig(cluster: string) {
+  const host = `https://${cluster}.k8s.ondigitalocean.example`;
+  const token = `mock-k8s-token-${createHash("sha256").update(cluster).digest("hex").slice(0, 16)}`;
+  const rawConfig = [
+    "apiVersion: v1",
+    "kind: Config",
+    `clusters: [{ name: do-${cluster}, cluster: { server: "${host}", certificate-authority-data: TU9DSyBDQQ== } }]`,
+    `users: [{ name: do-${cluster}-admin, user: { token: ${token} } }]`,
+    `contexts: [{ name: do-${cluster}, context: { cluster: do-${cluster}, user: do-${cluster}-admin } }]`,
+    `current-context: do-${cluster}`,
+    "",
+  ].join("\n");
+  return { host, token, rawConfig, clusterCaCertificate: "TU9DSyBDQQ==", expiresAt: "2026-12-07T00:00:00Z" };
+}
+
 export const DIGITALOCEAN: Computed = {
   "digitalocean:index/vpc:Vpc": (n, i) => ({ name: str(i.name, autoname(n)), urn: `do:vpc:${n}` }),
   "digitalocean:index/droplet:Droplet": (n, i) => ({
@@ -68,6 +84,31 @@ export const DIGITALOCEAN: Computed = {
     accessKey: `MOCK${createHash("sha256").update(n).digest("hex").slice(0, 16).toUpperCase()}`,
     secretKey: "mock-secret-key",
     createdAt: "2026-01-01T00:00:00Z",
+  }),
+  // Version slugs as DOKS writes them ("1.34.1-do.0"); the newest patch is latestVersion.
+  "digitalocean:index/getKubernetesVersions:getKubernetesVersions": (_n, i) => {
+    const prefix = str(i.versionPrefix, "1.34.");
+    const validVersions = [`${prefix}2-do.0`, `${prefix}1-do.1`];
+    return { id: "versions", latestVersion: validVersions[0], validVersions, versionPrefix: prefix };
+  },
+  "digitalocean:index/kubernetesCluster:KubernetesCluster": (n, i) => ({
+    name: str(i.name, autoname(n)),
+    endpoint: `https://${n}-id.k8s.ondigitalocean.example`,
+    clusterUrn: `do:kubernetes:${n}-id`,
+    ipv4Address: "",
+    status: "running",
+    kubeConfigs: [mockKubeconfig(str(i.name, n))],
+    nodePool: { ...(i.nodePool as object), id: `${n}-pool-id`, actualNodeCount: (i.nodePool as { minNodes?: number } | undefined)?.minNodes ?? 1, nodes: [] },
+    urn: `do:kubernetes:${n}-id`,
+  }),
+  "digitalocean:index/kubernetesNodePool:KubernetesNodePool": (_n, i) => ({ actualNodeCount: i.minNodes ?? 1, nodes: [] }),
+  // The cluster looked up by name, with credentials fetched on the spot.
+  "digitalocean:index/getKubernetesCluster:getKubernetesCluster": (_n, i) => ({
+    id: `${str(i.name, "cluster")}-id`,
+    name: i.name,
+    endpoint: `https://${str(i.name, "cluster")}.k8s.ondigitalocean.example`,
+    kubeConfigs: [mockKubeconfig(str(i.name, "cluster"))],
+    status: "running",
   }),
   "digitalocean:index/getDatabaseCa:getDatabaseCa": (_n, i) => ({
     clusterId: i.clusterId,

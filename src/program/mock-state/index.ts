@@ -4,10 +4,15 @@
 import { COMMON } from "./common";
 import { DIGITALOCEAN } from "./digitalocean";
 import { HETZNER } from "./hetzner";
+import { KUBERNETES, kubernetesObject } from "./kubernetes";
 import type { Computed, State } from "./octet";
 
-const COMPUTED: Computed = { ...COMMON, ...DIGITALOCEAN, ...HETZNER };
+const COMPUTED: Computed = { ...COMMON, ...DIGITALOCEAN, ...HETZNER, ...KUBERNETES };
+
+/** Objects on a cluster (not the provider itself, nor a Helm release, which has no metadata). */
+const isKubernetesObject = (type: string) => type.startsWith("kubernetes:") && type !== "kubernetes:helm.sh/v3:Release";
 
 export function mockState(type: string, name: string, inputs: State): State {
-  return { ...inputs, ...(COMPUTED[type]?.(name, inputs) ?? {}) };
+  const computed = COMPUTED[type] ?? (isKubernetesObject(type) ? kubernetesObject : undefined);
+  return { ...inputs, ...(computed?.(name, inputs) ?? {}) };
 }

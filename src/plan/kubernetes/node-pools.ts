@@ -10,8 +10,8 @@ import type { LocatedProblem } from "../capacity/capacity-error";
  * Memory the kubelet keeps from pods, by tiers of the node's memory: 25 % of the first 4 GiB,
  * 20 % of the next 4, 10 % of the next 8, 6 % of the next 112, 2 % above, plus 100 MiB for the
  * eviction threshold. DigitalOcean publishes no formula of its own that we could read; this is
- * the common managed-Kubernetes one (GKE's "memory and CPU reservations"), and DOKS's
- * published allocatable figures are of that order (8 GB node → about 6 GB for pods).
+ * the common managed-Kubernetes one (GKE's "memory and CPU reservations"). An 8 GB node keeps
+ * 1,943 MB; a real node's allocatable (`kubectl describe node`) is the figure to check it by.
  */
 export function reservedMemoryMb(memoryMb: number): number {
   const tiers: [number, number][] = [[4096, 0.25], [4096, 0.2], [8192, 0.1], [112 * 1024, 0.06], [Infinity, 0.02]];

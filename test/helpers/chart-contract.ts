@@ -20,6 +20,29 @@ export interface Chart {
   required: Map<string, string>;
 }
 
+/**
+ * `required "msg" <path>` in a template, with relative paths resolved through the enclosing
+ * `{{ with .Values.x }}` blocks (e.g. `.hostname` inside `with .Values.postgresql` is
+ * postgresql.hostname). `if`/`else` keep the scope; `range`, `define` and a `with` of anything
+ * but .Values leave relative paths unresolved (they are not values paths).
+ */
+function requiredIn(text: string, into: Map<string, string>): void {
+  const scopes: (string | undefined)[] = [""];
+  for (const m of text.matchAll(/\{\{-?\s*(.*?)\s*-?\}\}/gs)) {
+    const action = m[1]!;
+    const opener = /^(with|if|range|define|block)\b\s*(.*)$/s.exec(action);
+    if (opener) {
+      const current = scopes[scopes.length - 1];
+      const target = /^\$?\w*\.Values((?:\.[A-Za-z0-9_]+)+)\s*$/.exec(opener[2]!);
+      scopes.push(opener[1] === "if" ? current : opener[1] === "with" && target ? target[1]!.slice(1) : undefined);
+    } else if (/^end\b/.test(action)) scopes.pop();
+    for (const r of action.matchAll(/required\s+"([^"]*)"\s+(\$?\w*\.Values)?((?:\.[A-Za-z0-9_]+)+)/g)) {
+      const scope = r[2] ? "" : scopes[scopes.length - 1];
+      if (scope !== undefined) into.set([scope, r[3]!.slice(1)].filter(Boolean).join("."), r[1]!);
+    }
+  }
+}
+
 export function loadChart(dir = CHART_DIR): Chart {
   const values = parse(readFileSync(join(dir, "values.yaml"), "utf8")) as Tree;
   const readPaths = new Set<string>();
@@ -27,7 +50,7 @@ export function loadChart(dir = CHART_DIR): Chart {
   for (const f of readdirSync(join(dir, "templates"))) {
     const text = readFileSync(join(dir, "templates", f), "utf8");
     for (const m of text.matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) readPaths.add(m[1]!.slice(1));
-    for (const m of text.matchAll(/required\s+"([^"]*)"\s+\.Values((?:\.[A-Za-z0-9_]+)+)/g)) required.set(m[2]!.slice(1), m[1]!);
+    requiredIn(text, required);
   }
   return { values, readPaths, required };
 }
@@ -64,5 +87,39 @@ export function contractViolations(chart: Chart, given: unknown): string[] {
     }
   };
   walk(chart.values, given, "");
+  return out;
+}
+
+/** Helm's value merge: maps merge key by key, anything else (lists too) replaces. */
+export function mergeValues(base: unknown, over: unknown): unknown {
+  if (!isMap(base) || !isMap(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = mergeValues(base[k], v);
+  return out;
+}
+
+function at(tree: unknown, path: string[]): unknown {
+  return path.reduce<unknown>((node, k) => (isMap(node) ? node[k] : undefined), tree);
+}
+
+const empty = (v: unknown) => v === undefined || v === null || v === "";
+
+/**
+ * Every `required` of the chart that would fire for `given` (merged over the chart's defaults):
+ * a required value must be set unless its feature is off (an enclosing `enabled: false`) or an
+ * enclosing `existingSecret` is set (the chart then renders no Secret of its own, where its
+ * `required`s for credentials live; the read replica's follows postgresql.existingSecret).
+ */
+export function requiredViolations(chart: Chart, given: unknown): string[] {
+  const merged = mergeValues(chart.values, given);
+  const out: string[] = [];
+  for (const [path, message] of [...chart.required].sort(([a], [b]) => a.localeCompare(b))) {
+    const parts = path.split(".");
+    if (!empty(at(merged, parts))) continue;
+    const ancestors = parts.map((_, i) => parts.slice(0, i));
+    if (ancestors.some((a) => at(merged, [...a, "enabled"]) === false)) continue;
+    if (ancestors.some((a) => !empty(at(merged, [...a, "existingSecret"])))) continue;
+    out.push(`${path}: required by the chart ("${message}")`);
+  }
   return out;
 }

@@ -23,3 +23,5 @@ export const mediaHost = outputs.exports.mediaHost;
 export const warnings = plan.warnings;
 /** `pulumi stack output --show-secrets adminAccount`: the first admin's generated password. */
 export const adminAccount = outputs.adminAccount;
+/** Kubernetes tier: the cluster's id and endpoint (`doctl kubernetes cluster kubeconfig save <clusterId>`), and the Gateway's address. */
+export const kubernetes = outputs.kubernetes;

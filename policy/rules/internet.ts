@@ -2,13 +2,16 @@
 // sources cover the Internet — wider than an IPv4 /8 or an IPv6 /16, counted as the stack rules
 // count adminCidrs — may carry icmp and tcp/udp 80 and 443, nothing else: not SSH (unless the stack
 // file accepts it knowingly with network.sshFromAnywhere), not a data port (Postgres, PgBouncer,
-// Redis, search, DigitalOcean's managed 25060/25061), not any other port or protocol.
+// Redis, search, DigitalOcean's managed 25060/25061), not any other port or protocol. The same
+// holds for the Kubernetes tier's Gateway listeners and LoadBalancer Services (./exposure.ts);
+// and a managed database's firewall never trusts an address range that covers the Internet.
 import * as digitalocean from "@pulumi/digitalocean";
 import * as hcloud from "@pulumi/hcloud";
 import type { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
 import { DO_DIRECT_PORT, DO_POOL_PORT, PGBOUNCER_PORT, POSTGRES_PORT, REDIS_PORT, REDIS_TLS_PORT, SEARCH_PORT, SSH_PORT, WEB_PORTS } from "../../src/plan/endpoints";
 import { coversInternet } from "../../src/spec/network-rules";
 import type { PackContext } from "../context";
+import { clusterExposure, DATABASE_FIREWALL_TYPE, databaseAddressRules, type Inbound } from "./exposure";
 
 const PORT_NAMES: Readonly<Record<number, string>> = {
   [SSH_PORT]: "SSH",
@@ -22,14 +25,6 @@ const PORT_NAMES: Readonly<Record<number, string>> = {
 };
 
 const INTERNET_POLICY = "internet-reaches-only-the-web";
-
-/** One inbound rule in provider-neutral terms. */
-interface Inbound {
-  protocol: string;
-  /** "22", "8000-9000", "any"; absent when the provider takes none (icmp) or it was left out. */
-  ports: string | undefined;
-  sources: readonly string[];
-}
 
 /** Sources that let the Internet in; an unparsable one is the provider's to refuse. */
 function internetSources(sources: readonly string[]): string[] {
@@ -79,7 +74,7 @@ function check(rules: readonly Inbound[], label: string, ctx: PackContext, repor
 export function internetReachesOnlyTheWeb(ctx: PackContext): ResourceValidationPolicy {
   return {
     name: INTERNET_POLICY,
-    description: "A firewall rule open to the Internet admits only the web (tcp/udp 80 and 443) and icmp; SSH and data ports never.",
+    description: "A firewall rule, Gateway listener or load-balanced Service open to the Internet admits only the web (tcp/udp 80 and 443) and icmp; SSH and data ports never; a managed database trusts no range covering the Internet.",
     // One validation that dispatches on the type (asType is the SDK's typed view of the inputs),
     // so a firewall is "not applicable" to nothing and everything else once.
     validateResource: (args, report) => {
@@ -94,7 +89,15 @@ export function internetReachesOnlyTheWeb(ctx: PackContext): ResourceValidationP
         const rules = (hetzner.rules ?? []).map((r) => ({ protocol: r.protocol, ports: r.port, sources: r.direction === "in" ? (r.sourceIps ?? []) : [] }));
         return check(rules, "rule", ctx, report);
       }
-      args.notApplicable("only DigitalOcean and Hetzner firewalls admit traffic");
+      const exposed = clusterExposure(args);
+      if (exposed) return check(exposed.rules, exposed.label, ctx, report);
+      if (args.type === DATABASE_FIREWALL_TYPE) {
+        for (const r of databaseAddressRules(args.props)) {
+          if (internetSources([r.source]).length > 0) report(`database firewall rule ${r.rule} trusts ${r.source}, which covers the Internet: the managed database would take connections from anywhere — it trusts only what runs Mastodon (the application droplets, or the Kubernetes cluster)`);
+        }
+        return;
+      }
+      args.notApplicable("only firewalls, Gateways and load-balanced Services admit traffic");
     },
   };
 }

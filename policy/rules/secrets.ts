@@ -1,7 +1,7 @@
 // Secrets travel only in inputs made for them. The program sends every secret as a Pulumi secret
 // in a few inputs — a command's stdin (the converge bundle, the database setup) and connection
-// (the SSH key), a TLS resource's private key — which Pulumi encrypts in its state and hides in
-// diffs. Anywhere else a secret is out in the open: a command line (`ps`, the engine's logs),
+// (the SSH key), a TLS resource's private key, a Kubernetes Secret's stringData — which Pulumi
+// encrypts in its state and hides in diffs. Anywhere else a secret is out in the open: a command line (`ps`, the engine's logs),
 // user data (the provider's metadata service), a tag, a label or a name.
 //
 // What a policy can and cannot see. The SDK unwraps secrets before validateResource runs, so a
@@ -27,6 +27,8 @@ const SECRETS_POLICY = "secrets-only-in-secret-inputs";
  */
 export const SECRET_INPUTS: Readonly<Record<string, readonly string[]>> = {
   "command:remote:Command": ["connection", "stdin", "triggers"],
+  // The Kubernetes tier's Secrets: what the pods read through existingSecret and secretKeyRef.
+  "kubernetes:core/v1:Secret": ["stringData"],
   "tls:index/certRequest:CertRequest": ["privateKeyPem"],
   "tls:index/locallySignedCert:LocallySignedCert": ["caPrivateKeyPem"],
   "tls:index/selfSignedCert:SelfSignedCert": ["privateKeyPem"],
@@ -36,7 +38,7 @@ export const SECRET_INPUTS: Readonly<Record<string, readonly string[]>> = {
 const PROVIDER_TYPE = /^pulumi:providers:/;
 
 function secretMessage(input: string, found: string): string {
-  return `${input} holds ${found}: secrets travel only in inputs made for them (a command's stdin or connection, a TLS resource's private key), which Pulumi encrypts — never in a command line, user data, a tag or a name`;
+  return `${input} holds ${found}: secrets travel only in inputs made for them (a command's stdin or connection, a TLS resource's private key, a Kubernetes Secret's data), which Pulumi encrypts — never in a command line, user data, a tag or a name`;
 }
 
 export function secretsOnlyInSecretInputs(ctx: PackContext): ResourceValidationPolicy {

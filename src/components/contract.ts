@@ -8,10 +8,10 @@ import type { Ingress } from "./dns-records";
 
 /** Settings only Pulumi config holds: keys and accounts, never in the stack file. */
 export interface ProgramConfig {
-  /** SSH keys the providers install for root: DigitalOcean key ids/fingerprints, Hetzner key names/ids. */
+  /** SSH keys the providers install for root: DigitalOcean key ids/fingerprints, Hetzner key names/ids (none on the Kubernetes tier). */
   sshKeys: string[];
-  /** Private key matching one of sshKeys: how `pulumi up` logs in to converge each host. Secret. */
-  sshPrivateKey: pulumi.Output<string>;
+  /** Private key matching one of sshKeys: how `pulumi up` logs in to converge each host. Secret. Absent on the Kubernetes tier, which has no hosts. */
+  sshPrivateKey?: pulumi.Output<string>;
   /** Cloudflare account that owns R2 buckets (R2 media). */
   cloudflareAccountId?: string;
   /** User secrets by Pulumi config name (smtpPassword, backupAccessKey, …), already pulumi.secret. */

@@ -1,7 +1,8 @@
 // The whole instance as one component: the cloud provider's concern components, object storage
 // and DNS on Cloudflare where the stack says so, generated secrets and the internal CA — and
-// then every host's rendered files with their markers filled. Nothing here sizes anything: the
-// plan decided, this only creates what it describes.
+// then, on the VM tier, every host's rendered files with their markers filled, converged over
+// SSH; on the Kubernetes tier, Mastodon's chart and its companions on the provider's cluster.
+// Nothing here sizes anything: the plan decided, this only creates what it describes.
 import * as pulumi from "@pulumi/pulumi";
 import type { ComponentArgs, Contribution, ProviderContribution, ProviderFactory } from "./contract";
 import { CloudflareDns } from "./cloudflare/dns";
@@ -22,6 +23,7 @@ import { PATHS } from "../plan/render/context";
 import { volumeMountPoint } from "../plan/render/cloud-init/volume";
 import { egressGateway } from "../plan/render/cloud-init/network";
 import { rolloutOf } from "./host/rollout";
+import { MastodonOnKubernetes } from "./kubernetes";
 import { GeneratedSecrets } from "./secrets";
 import { userSecretNeeds } from "./user-secrets";
 import type { HostFile } from "../plan/types";
@@ -35,10 +37,12 @@ export class MastodonInstance extends pulumi.ComponentResource {
   /** Per host, its files with secrets and outputs filled: what the converge step copies. */
   public readonly hostFiles: Record<string, pulumi.Output<HostFile[]>>;
   public readonly provider: ProviderContribution;
-  /** Per host, the configuration step: done when its files and services match the plan. */
+  /** Per host, the configuration step: done when its files and services match the plan (none on the Kubernetes tier). */
   public readonly converge: Record<string, HostConverge>;
-  /** Builds, migrations and the host-by-host switch of the Mastodon release. */
-  public readonly release: MastodonRelease;
+  /** VM tier: builds, migrations and the host-by-host switch of the Mastodon release. */
+  public readonly release?: MastodonRelease;
+  /** Kubernetes tier: the chart, its Secrets, migrations, Gateway and autoscaling on the cluster. */
+  public readonly kubernetes?: MastodonOnKubernetes;
   /** Stack outputs for the admin. */
   public readonly exports: Record<string, pulumi.Output<string>>;
 
@@ -81,13 +85,39 @@ export class MastodonInstance extends pulumi.ComponentResource {
       parts.push({ outputs: internal.outputs, secrets: internal.secrets });
     }
 
-    const records = dnsRecords(spec, this.provider.ingress);
+    const merged = (key: "outputs" | "secrets" | "exports") => Object.assign({}, ...parts.map((p) => p[key] ?? {})) as Record<string, pulumi.Output<string>>;
+    this.hostFiles = filledHostFiles(plan, { outputs: merged("outputs"), secrets: merged("secrets") });
+    this.converge = {};
+    let ingress = this.provider.ingress;
+    if (plan.kubernetes) {
+      this.kubernetes = this.onCluster(name, args, { outputs: merged("outputs"), secrets: merged("secrets") });
+      // Users reach the Gateway's load balancer, which DigitalOcean makes for the Service Cilium creates.
+      ingress = { ipv4: [this.kubernetes.address], ipv6: [] };
+      parts.push({ exports: { gatewayAddress: this.kubernetes.address } });
+    } else {
+      this.release = this.onHosts(name, args, merged("secrets"));
+    }
+
+    const records = dnsRecords(spec, ingress);
     if (spec.dns.provider === "digitalocean") new DigitalOceanDns(`${name}-dns`, { zone: dnsZone(spec), records }, child);
     if (spec.dns.provider === "cloudflare") new CloudflareDns(`${name}-dns`, { zoneId: spec.dns.zoneId, records }, child);
+    this.exports = merged("exports");
+    this.registerOutputs({ exports: this.exports });
+  }
 
-    const merged = (key: "outputs" | "secrets" | "exports") => Object.assign({}, ...parts.map((p) => p[key] ?? {})) as Record<string, pulumi.Output<string>>;
-    const secrets = merged("secrets");
-    this.hostFiles = filledHostFiles(plan, { outputs: merged("outputs"), secrets });
+  /** The Kubernetes tier: Mastodon's chart and what surrounds it, on the provider's cluster. */
+  private onCluster(name: string, { spec, plan }: ComponentArgs, values: { outputs: Record<string, pulumi.Output<string>>; secrets: Record<string, pulumi.Output<string>> }): MastodonOnKubernetes {
+    const cluster = this.provider.cluster;
+    const pg = this.provider.managedPostgres;
+    if (!cluster || !pg) throw new Error("the Kubernetes tier needs the provider's cluster and a managed Postgres");
+    return new MastodonOnKubernetes(`${name}-k8s`, { spec, plan, cluster, ...values, managedPostgres: pg, dataReady: this.provider.dataReady }, { parent: this });
+  }
+
+  /** The VM tier: every host converged to its files, the database handed to the application user, and the release rolled out host by host. */
+  private onHosts(name: string, { spec, plan, config }: ComponentArgs, secrets: Record<string, pulumi.Output<string>>): MastodonRelease {
+    const child = { parent: this };
+    const privateKey = config.sshPrivateKey;
+    if (!privateKey) throw new Error("the stack has hosts, but no SSH private key to configure them with (sshPrivateKey)");
     const issued = issueCommand(spec, acmeMode(spec));
     // Behind a balancer or beside other proxies, certbot waits until the ingress reaches this proxy.
     const several = spec.loadBalancer.enabled || plan.hosts.filter((h) => h.roles.includes("proxy")).length > 1;
@@ -106,7 +136,6 @@ export class MastodonInstance extends pulumi.ComponentResource {
     // at once. Other hosts go in parallel.
     const rollout = rolloutOf(plan, spec.rollout.hostsAtOnce);
     const batchOf = new Map(rollout.batches.flatMap((b, i) => b.map((n) => [n, i] as const)));
-    this.converge = {};
     for (const h of plan.hosts) {
       const certificate = issue && h.roles.includes("proxy") ? { certificate: issue } : {};
       const batch = batchOf.get(h.name);
@@ -114,7 +143,7 @@ export class MastodonInstance extends pulumi.ComponentResource {
       const after = earlier.length > 0 ? { after: earlier } : {};
       this.converge[h.name] = new HostConverge(
         `${name}-host-${h.name}`,
-        { host: this.provider.hosts[h.name]!, files: this.hostFiles[h.name]!, packages: h.packages, privateKey: config.sshPrivateKey, route, ...certificate, ...after },
+        { host: this.provider.hosts[h.name]!, files: this.hostFiles[h.name]!, packages: h.packages, privateKey, route, ...certificate, ...after },
         child,
       );
     }
@@ -144,7 +173,7 @@ export class MastodonInstance extends pulumi.ComponentResource {
           );
     // Data hosts (Postgres, PgBouncer, Redis, search) are configured before any release starts.
     const dataHosts = plan.hosts.filter((h) => h.roles.some((r) => ["postgres", "pgbouncer", "redis", "search"].includes(r))).map((h) => this.converge[h.name]!.converged);
-    this.release = new MastodonRelease(
+    return new MastodonRelease(
       `${name}-release`,
       {
         version: plan.stack.mastodonVersion,
@@ -162,7 +191,5 @@ export class MastodonInstance extends pulumi.ComponentResource {
       },
       child,
     );
-    this.exports = merged("exports");
-    this.registerOutputs({ exports: this.exports });
   }
 }

@@ -22,15 +22,23 @@ export interface ProgramOutputs {
   connectionBudget: { clients: number; reserve: number; pool: number | null; databaseLimit: number };
   /** tootctl's answer when it created the first admin (holds the generated password): secret. */
   adminAccount?: pulumi.Output<string>;
+  /**
+   * The Kubernetes tier's cluster: its id and API endpoint, for `doctl kubernetes cluster
+   * kubeconfig save <clusterId>` — never the kubeconfig, whose token would sit in plain text in
+   * every `pulumi stack output` — and the Gateway's address the DNS names point at.
+   */
+  kubernetes?: { clusterId: pulumi.Output<string>; endpoint: pulumi.Output<string>; gatewayAddress: pulumi.Output<string> };
 }
 
 /** Reads the Pulumi config the stack needs; every missing value is reported in one error. */
 export function readProgramConfig(spec: Spec, config: pulumi.Config): ProgramConfig {
   const missing: { config: string; what: string; secret: boolean }[] = [];
+  // The Kubernetes tier has no hosts to log in to: DOKS manages its nodes.
+  const hosts = !spec.kubernetes;
   const sshKeys = config.getObject<string[]>("sshKeys");
-  if (!sshKeys || sshKeys.length === 0) missing.push({ config: "sshKeys", what: "SSH keys installed for root (DigitalOcean key ids or fingerprints, Hetzner key names), as a JSON list", secret: false });
+  if (hosts && (!sshKeys || sshKeys.length === 0)) missing.push({ config: "sshKeys", what: "SSH keys installed for root (DigitalOcean key ids or fingerprints, Hetzner key names), as a JSON list", secret: false });
   const sshPrivateKey = config.getSecret(SSH_PRIVATE_KEY_CONFIG);
-  if (!sshPrivateKey) missing.push({ config: SSH_PRIVATE_KEY_CONFIG, what: `the private key for those SSH keys, used to configure the hosts (pulumi config set --secret ${PROJECT}:${SSH_PRIVATE_KEY_CONFIG} < ~/.ssh/id_ed25519)`, secret: true });
+  if (hosts && !sshPrivateKey) missing.push({ config: SSH_PRIVATE_KEY_CONFIG, what: `the private key for those SSH keys, used to configure the hosts (pulumi config set --secret ${PROJECT}:${SSH_PRIVATE_KEY_CONFIG} < ~/.ssh/id_ed25519)`, secret: true });
   const plain: Record<string, string> = {};
   for (const need of plainConfigNeeds(spec)) {
     const v = config.get(need.config);
@@ -44,13 +52,14 @@ export function readProgramConfig(spec: Spec, config: pulumi.Config): ProgramCon
     else if (!missing.some((m) => m.config === need.config)) missing.push({ config: need.config, what: need.what, secret: true });
   }
   if (missing.length > 0) throw new MissingConfigError(PROJECT, missing);
-  return { sshKeys: sshKeys!, sshPrivateKey: sshPrivateKey!, ...(plain.cloudflareAccountId ? { cloudflareAccountId: plain.cloudflareAccountId } : {}), userSecrets };
+  return { sshKeys: sshKeys ?? [], ...(sshPrivateKey ? { sshPrivateKey } : {}), ...(plain.cloudflareAccountId ? { cloudflareAccountId: plain.cloudflareAccountId } : {}), userSecrets };
 }
 
 /** Stand-ins for the offline plan: every user secret still travels as a secret. */
 export function offlineConfig(spec: Spec): ProgramConfig {
   const userSecrets = Object.fromEntries(userSecretNeeds(spec).map((n) => [n.config, pulumi.secret(`offline-${n.config}`)]));
-  return { sshKeys: ["offline-ssh-key"], sshPrivateKey: pulumi.secret("offline-ssh-private-key"), cloudflareAccountId: "0123456789abcdef0123456789abcdef", userSecrets };
+  const ssh = spec.kubernetes ? { sshKeys: [] } : { sshKeys: ["offline-ssh-key"], sshPrivateKey: pulumi.secret("offline-ssh-private-key") };
+  return { ...ssh, cloudflareAccountId: "0123456789abcdef0123456789abcdef", userSecrets };
 }
 
 export function mastodonProgram(spec: Spec, plan: Plan, config: ProgramConfig): { instance: MastodonInstance; outputs: ProgramOutputs } {
@@ -74,7 +83,10 @@ export function mastodonProgram(spec: Spec, plan: Plan, config: ProgramConfig): 
       hosts,
       sshKnownHosts,
       exports: instance.exports,
-      ...(instance.release.adminOutput ? { adminAccount: instance.release.adminOutput } : {}),
+      ...(instance.release?.adminOutput ? { adminAccount: instance.release.adminOutput } : {}),
+      ...(instance.provider.cluster && instance.kubernetes
+        ? { kubernetes: { clusterId: instance.provider.cluster.id, endpoint: instance.provider.cluster.endpoint, gatewayAddress: instance.kubernetes.address } }
+        : {}),
       connectionBudget: { clients: plan.budget.clientTotal, reserve: plan.budget.reserve, pool: plan.budget.poolSize ?? null, databaseLimit: plan.budget.databaseLimit },
     },
   };

@@ -139,7 +139,7 @@ export interface RecordedStack {
 /** The stack's secret config as the engine would hand it to the pack: the offline plan's stand-ins. */
 async function offlineSecretConfig(spec: Spec): Promise<Record<string, string>> {
   const config = offlineConfig(spec);
-  const out: Record<string, string> = { [`${PROJECT}:${SSH_PRIVATE_KEY_CONFIG}`]: await valueOf(config.sshPrivateKey) };
+  const out: Record<string, string> = config.sshPrivateKey ? { [`${PROJECT}:${SSH_PRIVATE_KEY_CONFIG}`]: await valueOf(config.sshPrivateKey) } : {};
   for (const [name, value] of Object.entries(config.userSecrets)) out[`${PROJECT}:${name}`] = await valueOf(value);
   return out;
 }

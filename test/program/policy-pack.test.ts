@@ -27,7 +27,7 @@ const NETWORK = "hosts-on-private-network";
 const SECRETS = "secrets-only-in-secret-inputs";
 
 const WEB_ONLY = "only the web (tcp and udp 80, 443) may be open to it — SSH comes from network.adminCidrs (or anywhere with network.sshFromAnywhere: true), data ports from the private network";
-const IN_THE_OPEN = "secrets travel only in inputs made for them (a command's stdin or connection, a TLS resource's private key), which Pulumi encrypts — never in a command line, user data, a tag or a name";
+const IN_THE_OPEN = "secrets travel only in inputs made for them (a command's stdin or connection, a TLS resource's private key, a Kubernetes Secret's data), which Pulumi encrypts — never in a command line, user data, a tag or a name";
 const unprotected = (what: string, stack: string) => `${what} holds the instance's data but is not protected: pulumi destroy or a replacing change would delete it. Only protectData: false in the stack file allows that, and stacks/${stack}.yaml keeps it true`;
 
 async function verdicts(stack: string, resources: readonly RecordedResource[], context: Partial<PackContext> = {}) {
@@ -42,7 +42,7 @@ describe("policy pack: the shipped stacks", () => {
       assert.deepEqual(await violations(policies, s.resources), []);
       assert.deepEqual(await remediations(policies, s.resources), [], "a recognisable secret arrived unmarked");
       const want = {
-        prod: { [INTERNET]: 4, [POOLS]: 1, [DATA]: 2, [NETWORK]: 10 },
+        prod: { [INTERNET]: 7, [POOLS]: 1, [DATA]: 2, [NETWORK]: 10 },
         hobby: { [INTERNET]: 2, [POOLS]: 0, [DATA]: 2, [NETWORK]: 3 },
         single: { [INTERNET]: 2, [POOLS]: 0, [DATA]: 2, [NETWORK]: 1 },
       }[name];
@@ -92,6 +92,18 @@ describe("policy pack: only the web open to the Internet", () => {
     assert.deepEqual(await verdicts("prod", opened, { sshFromAnywhere: true }), [
       { policy: INTERNET, resource: "prod-firewalls-web", message: `inbound rule 2 opens tcp 25060 (managed Postgres) to the Internet (::/0): ${WEB_ONLY}` },
       { policy: INTERNET, resource: "prod-firewalls-web", message: `inbound rule 3 opens udp 1-65535 to the Internet (128.0.0.0/1): ${WEB_ONLY}` },
+    ]);
+  });
+
+  it("reports a managed database firewall trusting an address range that covers the Internet, not the droplets beside it", async () => {
+    const opened = mutated(stacks.prod!.resources, "prod-postgres-firewall", (_r, i) => (i.rules as Record<string, unknown>[]).push({ type: "ipAddr", value: "0.0.0.0/0" }, { type: "ipAddr", value: "203.0.113.7/32" }));
+    const rules = (inputs: RecordedResource[]) => ((inputs.find((r) => r.name === "prod-postgres-firewall")!.rawInputs as { rules: unknown[] }).rules.length);
+    assert.deepEqual(await verdicts("prod", opened), [
+      {
+        policy: INTERNET,
+        resource: "prod-postgres-firewall",
+        message: `database firewall rule ${rules(opened) - 1} trusts 0.0.0.0/0, which covers the Internet: the managed database would take connections from anywhere — it trusts only what runs Mastodon (the application droplets, or the Kubernetes cluster)`,
+      },
     ]);
   });
 

@@ -178,7 +178,7 @@ describe("policy pack under @pulumi/pulumi's runner", () => {
       [
         "secrets-only-in-secret-inputs",
         EnforcementLevel.MANDATORY,
-        "userData holds the value of the secret config mastodon-stack:r2SecretAccessKey: secrets travel only in inputs made for them (a command's stdin or connection, a TLS resource's private key), which Pulumi encrypts — never in a command line, user data, a tag or a name",
+        "userData holds the value of the secret config mastodon-stack:r2SecretAccessKey: secrets travel only in inputs made for them (a command's stdin or connection, a TLS resource's private key, a Kubernetes Secret's data), which Pulumi encrypts — never in a command line, user data, a tag or a name",
       ],
     ]);
     assert.ok(!diagnostics(res)[0]!.message.includes(R2_SECRET));

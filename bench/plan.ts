@@ -22,6 +22,7 @@ function bench(label: string, text: string): void {
   let files = 0;
   let bytes = 0;
   let hosts = 0;
+  let pods = 0;
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     const plan = buildPlan(parseStack(text, label));
@@ -30,9 +31,10 @@ function bench(label: string, text: string): void {
     files = out.length;
     bytes = out.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
     hosts = plan.hosts.length;
+    pods = plan.kubernetes?.workloads.length ?? 0;
   }
   console.log(
-    `${label.padEnd(8)} hosts ${String(hosts).padStart(3)}  plan median ${median(times).toFixed(1).padStart(7)} ms  (min ${Math.min(...times).toFixed(1)}, first ${times[0]!.toFixed(1)})  files ${String(files).padStart(5)}  bytes ${bytes.toLocaleString("en-US").padStart(11)}`,
+    `${label.padEnd(10)} ${pods ? `workloads ${String(pods).padStart(3)}` : `hosts ${String(hosts).padStart(7)}`}  plan median ${median(times).toFixed(1).padStart(7)} ms  (min ${Math.min(...times).toFixed(1)}, first ${times[0]!.toFixed(1)})  files ${String(files).padStart(5)}  bytes ${bytes.toLocaleString("en-US").padStart(11)}`,
   );
 }
 
@@ -52,12 +54,12 @@ async function benchProgram(label: string, text: string): Promise<void> {
   }
   if (!stats) throw new Error("no run");
   console.log(
-    `${label.padEnd(8)} offline plan median ${median(times).toFixed(0).padStart(6)} ms  (min ${Math.min(...times).toFixed(0)})  resources ${String(stats.cloudResources).padStart(4)} + ${stats.resources - stats.cloudResources} components  longest chain ${stats.longestChain.length}: ${stats.longestChain.map((c) => c.split("::")[0]!.split(":").pop()).join(" → ")}`,
+    `${label.padEnd(10)} offline plan median ${median(times).toFixed(0).padStart(6)} ms  (min ${Math.min(...times).toFixed(0)})  resources ${String(stats.cloudResources).padStart(4)} + ${stats.resources - stats.cloudResources} components  longest chain ${stats.longestChain.length}: ${stats.longestChain.map((c) => c.split("::")[0]!.split(":").pop()).join(" → ")}`,
   );
 }
 
 async function main(): Promise<void> {
-  const stacks = ["prod", "single", "hobby"].map((name) => [name, readFileSync(join(__dirname, "..", "stacks", `${name}.yaml`), "utf8")] as const);
+  const stacks = ["prod", "single", "hobby", "kubernetes"].map((name) => [name, readFileSync(join(__dirname, "..", "stacks", `${name}.yaml`), "utf8")] as const);
   const all = [...stacks, ["large-50", largeStackYaml(50)] as const];
   console.log(`plan benchmark: ${RUNS} runs each, parse + validate + plan + render + redact (no disk writes)`);
   for (const [name, text] of all) bench(name, text);

@@ -147,6 +147,10 @@ export const digitalocean: ProviderCatalog = {
   ipv4Monthly: 0,
   // Regional load balancers are priced per node; one node is the smallest size.
   loadBalancerMonthly: 12,
+  // DOKS: the control plane is free, the highly available one a flat monthly fee; worker nodes
+  // are Droplets at their own price, the Gateway's load balancer a load balancer. UNCONFIRMED:
+  // the $40 HA fee is from memory of DO's pricing page, which is not reachable from here.
+  kubernetes: { controlPlaneMonthly: 0, haControlPlaneMonthly: 40, source: { url: "https://www.digitalocean.com/pricing/kubernetes", checked: "unconfirmed" } },
   managedPostgres,
   managedRedis,
   managedOpenSearch,

@@ -64,6 +64,8 @@ export interface ProviderCatalog {
   ipv4Monthly: number;
   /** Load balancer, smallest size, per month. */
   loadBalancerMonthly: number;
+  /** Managed Kubernetes, where offered: nodes are billed as servers of their size. */
+  kubernetes?: { controlPlaneMonthly: number; haControlPlaneMonthly: number; source: Source };
   managedPostgres: Readonly<Record<string, ManagedPostgresSize>>;
   managedRedis: Readonly<Record<string, ManagedSize>>;
   managedOpenSearch: Readonly<Record<string, ManagedSize>>;

@@ -1,9 +1,35 @@
 // A Mermaid flowchart of the planned architecture: who talks to whom.
-import type { Plan } from "../plan/types";
+import type { KubernetesPlan, Plan, PlannedWorkload } from "../plan/types";
 
 const id = (s: string) => s.replace(/[^a-zA-Z0-9]/g, "_");
 
+/** The cluster: balancer → Gateway → web and streaming pods; Sidekiq Deployments; the managed services. */
+function kubernetesMermaid(plan: Plan, k: KubernetesPlan): string {
+  const s = plan.services;
+  const lines = ["flowchart LR", "  users((users))", "  lb[load balancer<br/>of the Gateway's Service]", "  users --> lb", '  gw{{"Gateway (Cilium)<br/>TLS: cert-manager, Let\'s Encrypt"}}', "  lb --> gw"];
+  const replicas = (w: PlannedWorkload) => (w.replicas.min === w.replicas.max ? `${w.replicas.min}` : `${w.replicas.min}–${w.replicas.max}`);
+  lines.push(`  subgraph cluster["DOKS ${k.version}: ${k.nodePools.map((p) => `${p.name} ${p.minNodes}–${p.maxNodes} × ${p.size}`).join(", ")}"]`);
+  for (const w of k.workloads) {
+    const detail = w.kind === "sidekiq" ? `${(w.process.queues ?? []).join(", ")}<br/>${w.process.threads} threads` : w.kind === "web" ? `${w.process.workers} × ${w.process.threads} Puma` : "streaming";
+    lines.push(`    ${id(w.name)}["${w.name} × ${replicas(w)}<br/>${detail}"]`);
+  }
+  lines.push("  end");
+  for (const w of k.workloads.filter((x) => x.kind !== "sidekiq")) lines.push(`  gw --> ${id(w.name)}`);
+  lines.push(`  pool{{"connection pool<br/>${s.pool.mode}, ${s.pool.size}"}}`, `  pg[("managed postgres<br/>${s.postgres.kind === "managed" ? `${s.postgres.size} × ${s.postgres.nodes}` : ""}")]`, "  pool --> pg");
+  if (s.redis.kind === "managed") lines.push(`  redis[("managed valkey<br/>${s.redis.size}")]`);
+  if (s.search.kind === "managed") lines.push(`  search[("managed opensearch<br/>${s.search.size}")]`);
+  lines.push(`  media[("media: ${s.media.kind}")]`);
+  for (const w of k.workloads) {
+    lines.push(`  ${id(w.name)} --> pool`, `  ${id(w.name)} --> redis`);
+    if (w.kind !== "streaming") lines.push(`  ${id(w.name)} --> media`);
+    if (s.search.kind === "managed" && w.kind !== "streaming") lines.push(`  ${id(w.name)} --> search`);
+  }
+  lines.push('  keda(["KEDA: Sidekiq replicas on queue backlog"])', "  keda -.-> redis");
+  return [...new Set(lines)].join("\n");
+}
+
 export function mermaid(plan: Plan): string {
+  if (plan.kubernetes) return kubernetesMermaid(plan, plan.kubernetes);
   const lines = ["flowchart LR", "  users((users))"];
   const s = plan.services;
   const proxies = plan.hosts.filter((h) => h.roles.includes("proxy"));

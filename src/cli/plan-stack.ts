@@ -6,7 +6,8 @@ import type { Plan } from "../plan/types";
 import type { GraphStats } from "../program/graph";
 import type { RecordedResource } from "../program/mocks";
 import { SpecError } from "../spec/errors";
-import { loadStack } from "../spec/load";
+import { formatIssue } from "../spec/errors";
+import { loadStack, locateInStack } from "../spec/load";
 import type { Spec } from "../spec/schema/stack";
 import type { OutputFile } from "./output";
 
@@ -25,6 +26,7 @@ export async function planStack(stackFile: string): Promise<PlannedStack | { ref
     spec = loadStack(stackFile);
     plan = buildPlan(spec);
   } catch (e) {
+    if (e instanceof CapacityError && e.located.length > 0) return { refused: locatedCapacity(stackFile, e) };
     if (e instanceof SpecError || e instanceof CapacityError) return { refused: e.message };
     throw e;
   }
@@ -33,6 +35,14 @@ export async function planStack(stackFile: string): Promise<PlannedStack | { ref
   const [{ runOffline }, { planOutputs }] = await Promise.all([import("../program/offline.js"), import("./output.js")]);
   const { resources } = await runOffline(spec, plan);
   return { spec, plan, resources, ...planOutputs(plan, resources) };
+}
+
+/** A capacity refusal with the stack file's line and column of each value to change. */
+function locatedCapacity(stackFile: string, e: CapacityError): string {
+  const issues = locateInStack(stackFile, e.located);
+  const first = e.message.split("\n")[0]!;
+  const unlocated = e.problems.slice(0, e.problems.length - e.located.length).map((p) => `- ${p}`);
+  return [first, ...unlocated, ...issues.map(formatIssue)].join("\n");
 }
 
 /** A stack with nothing in it: the other side of a comparison for a stack the change adds or deletes. */

@@ -35,11 +35,13 @@ async function main(argv: string[]): Promise<number> {
   writePlan(dir, files);
   const procs = plan.hosts.reduce((n, h) => n + h.processes.length, 0);
   const b = plan.budget;
-  console.log(`plan ${spec.name}: ${plan.hosts.length} hosts, ${procs} processes, ${files.length} files`);
-  console.log(`  connections: ${b.clientTotal} clients + ${b.reserve} reserve${b.pooled ? ` → ${b.poolMode} pool of ${b.poolSize} (max_client_conn ${b.clientLimit})` : ""}; database allows ${b.databaseLimit}`);
+  console.log(plan.kubernetes ? `plan ${spec.name}: Kubernetes, ${plan.kubernetes.nodePools.length} node pool(s), ${plan.kubernetes.workloads.length} workloads, ${files.length} files` : `plan ${spec.name}: ${plan.hosts.length} hosts, ${procs} processes, ${files.length} files`);
+  console.log(`  connections${plan.kubernetes ? " at maximum replicas" : ""}: ${b.clientTotal} clients + ${b.reserve} reserve${b.pooled ? ` → ${b.poolMode} pool of ${b.poolSize} (max_client_conn ${b.clientLimit})` : ""}; database allows ${b.databaseLimit}`);
   for (const h of plan.hosts) console.log(`  ${h.name.padEnd(12)} ${h.size.padEnd(16)} ${h.roles.join(",").padEnd(34)} ${h.memory.usedMb}/${h.memory.availableMb} MB`);
+  for (const p of plan.kubernetes?.nodePools ?? []) console.log(`  pool ${p.name.padEnd(12)} ${p.size.padEnd(16)} ${p.minNodes}–${p.maxNodes} nodes; the pods need ${p.nodesAtMin} at min, ${p.nodesAtMax} at max replicas`);
+  for (const w of plan.kubernetes?.workloads ?? []) console.log(`  ${w.name.padEnd(20)} ${String(w.replicas.min === w.replicas.max ? w.replicas.min : `${w.replicas.min}–${w.replicas.max}`).padEnd(6)} × ${w.requests.memoryMb} MB ${w.requests.cpuMillis}m (${w.autoscale.kind})`);
   console.log(`  resources: ${graph.cloudResources} cloud resources (${Object.entries(graph.byProvider).map(([p, k]) => `${p} ${k}`).join(", ")}), longest dependency chain ${graph.longestChain.length}`);
-  console.log(`  cost: ${plan.cost.total.monthly.toFixed(2)} ${plan.cost.total.currency}/month`);
+  console.log(`  cost: ${plan.cost.total.monthly.toFixed(2)} ${plan.cost.total.currency}/month${plan.cost.totalAtMax !== undefined ? ` (${plan.cost.totalAtMax.toFixed(2)} with every node pool at its maximum)` : ""}`);
   for (const w of plan.warnings) console.log(`  warning: ${w}`);
   console.log(`wrote ${join(values.out, spec.name)}/summary.md`);
   if (values.compare !== undefined) {

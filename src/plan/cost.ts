@@ -11,7 +11,8 @@ const EXCHANGE_SOURCE = "ECB euro reference rate, 2026-11-24";
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-export function estimateCost(spec: Spec, hosts: readonly PlannedHost[]): CostSummary {
+/** The cost of the stack's hosts and services, plus `extra` lines (the Kubernetes cluster's, in the provider's currency). */
+export function estimateCost(spec: Spec, hosts: readonly PlannedHost[], extra: readonly CostLine[] = []): CostSummary {
   const cat = catalogFor(spec.provider.cloud);
   const cur = cat.currency;
   const src = `${cat.source.url} (checked ${cat.source.checked})`;
@@ -49,6 +50,7 @@ export function estimateCost(spec: Spec, hosts: readonly PlannedHost[]): CostSum
     add({ kind: "objectStorage" }, "r2 bucket", `first ${r2.freeGb} GB free, then $${r2.perGbMonth}/GB-month; egress free`, 0, "USD", `${r2.source.url} (checked ${r2.source.checked})`);
   }
 
+  lines.push(...extra);
   const totals: Partial<Record<Currency, number>> = {};
   for (const l of lines) totals[l.currency] = round2((totals[l.currency] ?? 0) + l.monthly);
   const other = cur === "EUR" ? (totals.USD ?? 0) * EUR_PER_USD : (totals.EUR ?? 0) / EUR_PER_USD;
@@ -57,5 +59,6 @@ export function estimateCost(spec: Spec, hosts: readonly PlannedHost[]): CostSum
     lines,
     totals,
     total: { currency: cur, monthly: round2((totals[cur] ?? 0) + other), ...(mixed ? { rate: `1 USD = ${EUR_PER_USD} EUR (${EXCHANGE_SOURCE})` } : {}) },
+    ...(extra.some((l) => l.maxMonthly !== undefined) ? { totalAtMax: round2((totals[cur] ?? 0) + other + extra.reduce((n, l) => n + (l.maxMonthly ?? l.monthly) - l.monthly, 0)) } : {}),
   };
 }

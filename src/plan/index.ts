@@ -2,8 +2,8 @@
 import type { Spec } from "../spec/schema/stack";
 import { CapacityError } from "./capacity/capacity-error";
 import { budgetProblems, connectionBudget } from "./capacity/connections";
-import { postgresSettings, redisMaxmemoryMb, searchHeapMb, type PostgresSettings } from "./capacity/data-tuning";
-import { pgbouncerHosts, type SizedHost } from "./capacity/hosts";
+import { postgresSettings } from "./capacity/data-tuning";
+import { pgbouncerHosts } from "./capacity/hosts";
 import { sizeStack } from "./capacity/stack-sizing";
 import { memoryProblems } from "./capacity/memory";
 import { consolidation } from "./capacity/consolidation";
@@ -16,35 +16,14 @@ import { renderCloudInit } from "./render/cloud-init";
 import { plannedPackages } from "./render/cloud-init/packages";
 import { packageStep } from "./render/packages-step";
 import { expandHosts } from "./topology";
-import type { Plan, PlannedHost, ServicePlan } from "./types";
+import type { Plan, PlannedHost } from "./types";
+import { servicePlan } from "./services";
+import { buildKubernetesPlan } from "./kubernetes";
 import { planWarnings } from "./warnings";
 import { webDomainOf } from "../spec/dns";
 
 export { CapacityError } from "./capacity/capacity-error";
 export type { Plan } from "./types";
-
-function servicePlan(spec: Spec, hosts: readonly SizedHost[], pgbouncers: string[], pg: PostgresSettings | undefined, maxConnections: number, budget: ReturnType<typeof connectionBudget>): ServicePlan {
-  const s = spec;
-  const pgHost = hosts.find((h) => h.roles.includes("postgres"));
-  const redisHost = hosts.find((h) => h.roles.includes("redis"));
-  const searchHost = hosts.find((h) => h.roles.includes("search"));
-  return {
-    postgres: s.postgres.managed
-      ? { kind: "managed", size: s.postgres.managed.size, nodes: s.postgres.managed.nodes, version: s.postgres.managed.version, maxConnections }
-      : { kind: "selfHosted", host: pgHost!.name, version: s.postgres.selfHosted!.version, maxConnections: pg!.maxConnections, sharedBuffersMb: pg!.sharedBuffersMb },
-    pool: budget.pooled
-      ? { kind: s.postgres.managed ? "managed" : "pgbouncer", mode: budget.poolMode!, hosts: pgbouncers, size: budget.poolSize!, maxClientConn: budget.clientLimit }
-      : { kind: "none", hosts: [], size: 0, maxClientConn: 0 },
-    redis: s.redis.managed ? { kind: "managed", size: s.redis.managed.size } : { kind: "selfHosted", host: redisHost!.name, maxmemoryMb: redisMaxmemoryMb(redisHost!.allotment.redisMb) },
-    search: s.search.managed
-      ? { kind: "managed", size: s.search.managed.size }
-      : s.search.selfHosted
-        ? { kind: "selfHosted", host: searchHost!.name, heapMb: s.search.selfHosted.heapMb ?? searchHeapMb(searchHost!.allotment.searchMb) }
-        : { kind: "off" },
-    media: { kind: s.media.spaces ? "spaces" : s.media.r2 ? "r2" : s.media.s3 ? "s3" : "local" },
-    loadBalancer: { ...s.loadBalancer },
-  };
-}
 
 /** Sizes every host and checks memory and connections: what a plan must pass before anything renders. */
 function sizeAndCheck(spec: Spec) {
@@ -69,6 +48,7 @@ const fitsCapacity = (spec: Spec): boolean => {
 
 /** Builds the whole plan, or throws CapacityError with every problem and its fix. */
 export function buildPlan(spec: Spec): Plan {
+  if (spec.kubernetes) return buildKubernetesPlan(spec);
   const { pgbouncers, sizing, sized, pgHost, budget, problems } = sizeAndCheck(spec);
   if (problems.length > 0) throw new CapacityError(problems);
 

@@ -127,6 +127,8 @@ export interface CostLine {
   detail: string;
   currency: Currency;
   monthly: number;
+  /** What the line costs at the autoscalers' maximum (node pools), when that differs. */
+  maxMonthly?: number;
   source: string;
 }
 
@@ -135,6 +137,8 @@ export interface CostSummary {
   totals: Partial<Record<Currency, number>>;
   /** Everything in the provider's currency, at a stated exchange rate. */
   total: { currency: Currency; monthly: number; rate?: string };
+  /** The total with every node pool at its maximum (Kubernetes tier). */
+  totalAtMax?: number;
 }
 
 export interface ServicePlan {

@@ -168,3 +168,17 @@ export function parseStack(text: string, file: string): Spec {
 export function loadStack(file: string): Spec {
   return parseStack(readStackFile(file), file);
 }
+
+/**
+ * Problems found after the spec was accepted (the planner's capacity checks), located in the
+ * stack file they came from: each path's line and column, as SpecError gives shape problems.
+ */
+export function locateInStack(file: string, problems: readonly { path: Path; message: string; fix: string }[]): SpecIssue[] {
+  const text = readStackFile(file);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  return problems.map((p) => {
+    const pos = lineCounter.linePos(locate(doc, p.path).node?.range?.[0] ?? 0);
+    return { file, line: pos.line, col: pos.col, path: formatPath(p.path), message: p.message, fix: p.fix };
+  });
+}

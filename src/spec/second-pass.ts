@@ -36,6 +36,8 @@ export function rulesDespiteShape(raw: unknown, issues: readonly z.core.$ZodIssu
       continue;
     }
     if (path.length === 0) return [];
+    // Without its hosts (a list of the wrong size) every name they held would look missing.
+    if (path.length === 1 && path[0] === "hosts") return [];
     const parentPath = path.slice(0, -1);
     const parent = containerAt(copy, parentPath);
     const last = path.at(-1)!;

@@ -59,7 +59,7 @@ export const Stack = z.strictObject({
   // At least one unless the stack runs on Kubernetes (a rule: rules.ts checkTier).
   hosts: z
     .array(Host)
-    .max(MAX_HOST_GROUPS, { error: `must list at most ${MAX_HOST_GROUPS} host groups: a fleet that large belongs on managed Kubernetes (a kubernetes section)` })
+    .max(MAX_HOST_GROUPS, { error: `must list at most ${MAX_HOST_GROUPS} host groups: a fleet that large belongs on managed Kubernetes` })
     .default([]),
   kubernetes: Kubernetes.optional().describe("Run Mastodon's processes as pods on DigitalOcean Kubernetes instead of on hosts."),
   loadBalancer: LoadBalancer.default({ enabled: false, tls: "passthrough" }),

@@ -18,41 +18,83 @@ export interface Chart {
   readPaths: Set<string>;
   /** Paths passed to `required` with the message the chart fails with. */
   required: Map<string, string>;
+  /** The `required`s of the chart's own Secrets, which an `existingSecret` switches off. */
+  credentials: Set<string>;
+  /** Keys the templates read from the items of a list they range over (httproute.rules → matches, filters). */
+  itemKeys: Map<string, Set<string>>;
+  /** Values the templates pass through whole (`toYaml`): any shape is the API's business, not the chart's. */
+  passThrough: Set<string>;
 }
 
+/** What `.` is inside a block: a values path (with), the items of a values list (range), or something else. */
+type Scope = { kind: "values" | "items"; path: string } | { kind: "other" };
+
+const VALUES_REF = /^\$?\w*\.Values((?:\.[A-Za-z0-9_]+)+)$/;
+/** `.name` reads relative to `.`, not `.Values`/`.Release`/… and not fields of a variable ($x.y). */
+const RELATIVE = /(?<![\w$)\].])\.([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_]+)*)/g;
+const BUILTINS = new Set(["Values", "Release", "Chart", "Capabilities", "Template", "Files"]);
+
 /**
- * `required "msg" <path>` in a template, with relative paths resolved through the enclosing
- * `{{ with .Values.x }}` blocks (e.g. `.hostname` inside `with .Values.postgresql` is
- * postgresql.hostname). `if`/`else` keep the scope; `range`, `define` and a `with` of anything
- * but .Values leave relative paths unresolved (they are not values paths).
+ * Walks a template's actions keeping what `.` is: relative paths inside `{{ with .Values.x }}`
+ * resolve to x.…, relative keys inside `{{ range .Values.list }}` are item keys of the list,
+ * `toYaml` of a values path marks it pass-through, and a `required` inside one of the chart's
+ * Secret templates (or the secrets define) is a credential.
  */
-function requiredIn(text: string, into: Map<string, string>): void {
-  const scopes: (string | undefined)[] = [""];
+function readTemplate(file: string, text: string, chart: Omit<Chart, "values">): void {
+  // At the top of a template (and of a define) `.` is the root context: `.Values.x` is absolute.
+  const scopes: Scope[] = [{ kind: "other" }];
+  const defines: (string | undefined)[] = [];
+  const resolve = (ref: string): string | undefined => {
+    const abs = VALUES_REF.exec(ref);
+    if (abs) return abs[1]!.slice(1);
+    const scope = scopes[scopes.length - 1]!;
+    if (ref === ".") return scope.kind === "values" ? scope.path : undefined;
+    if (!/^\.[A-Za-z_]/.test(ref) || scope.kind !== "values") return undefined;
+    return [scope.path, ref.slice(1)].filter(Boolean).join(".");
+  };
   for (const m of text.matchAll(/\{\{-?\s*(.*?)\s*-?\}\}/gs)) {
     const action = m[1]!;
+    const scope = scopes[scopes.length - 1]!;
+    if (scope.kind === "items") {
+      const keys = chart.itemKeys.get(scope.path) ?? new Set<string>();
+      for (const r of action.matchAll(RELATIVE)) if (!BUILTINS.has(r[1]!)) keys.add(r[1]!);
+      chart.itemKeys.set(scope.path, keys);
+    }
+    if (/\btoYaml\b/.test(action)) {
+      const refs = [...action.matchAll(/(\$?\w*\.Values(?:\.[A-Za-z0-9_]+)+|(?<![\w$)\]])\.(?=[\s|)]|$))/g)].map((r) => resolve(r[1]!));
+      for (const r of refs) if (r) chart.passThrough.add(r);
+    }
+    for (const r of action.matchAll(/required\s+"([^"]*)"\s+(\$?\w*\.Values(?:\.[A-Za-z0-9_]+)+|\.[A-Za-z0-9_.]+)/g)) {
+      const path = resolve(r[2]!);
+      if (!path) continue;
+      chart.required.set(path, r[1]!);
+      if (file.startsWith("secret-") || defines.includes("mastodon.env.secrets")) chart.credentials.add(path);
+    }
     const opener = /^(with|if|range|define|block)\b\s*(.*)$/s.exec(action);
     if (opener) {
-      const current = scopes[scopes.length - 1];
-      const target = /^\$?\w*\.Values((?:\.[A-Za-z0-9_]+)+)\s*$/.exec(opener[2]!);
-      scopes.push(opener[1] === "if" ? current : opener[1] === "with" && target ? target[1]!.slice(1) : undefined);
-    } else if (/^end\b/.test(action)) scopes.pop();
-    for (const r of action.matchAll(/required\s+"([^"]*)"\s+(\$?\w*\.Values)?((?:\.[A-Za-z0-9_]+)+)/g)) {
-      const scope = r[2] ? "" : scopes[scopes.length - 1];
-      if (scope !== undefined) into.set([scope, r[3]!.slice(1)].filter(Boolean).join("."), r[1]!);
+      const [, verb, arg] = opener as unknown as [string, string, string];
+      const target = resolve(arg.trim());
+      defines.push(verb === "define" ? /"([^"]+)"/.exec(arg)?.[1] : undefined);
+      if (verb === "if") scopes.push(scope);
+      else if (verb === "with" && target !== undefined) scopes.push({ kind: "values", path: target });
+      else if (verb === "range" && target !== undefined && !arg.includes(":=")) scopes.push({ kind: "items", path: target });
+      else scopes.push({ kind: "other" });
+    } else if (/^end\b/.test(action)) {
+      scopes.pop();
+      defines.pop();
     }
   }
 }
 
 export function loadChart(dir = CHART_DIR): Chart {
   const values = parse(readFileSync(join(dir, "values.yaml"), "utf8")) as Tree;
-  const readPaths = new Set<string>();
-  const required = new Map<string, string>();
-  for (const f of readdirSync(join(dir, "templates"))) {
+  const chart: Chart = { values, readPaths: new Set(), required: new Map(), credentials: new Set(), itemKeys: new Map(), passThrough: new Set() };
+  for (const f of readdirSync(join(dir, "templates")).sort()) {
     const text = readFileSync(join(dir, "templates", f), "utf8");
-    for (const m of text.matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) readPaths.add(m[1]!.slice(1));
-    requiredIn(text, required);
+    for (const m of text.matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) chart.readPaths.add(m[1]!.slice(1));
+    readTemplate(f, text, chart);
   }
-  return { values, readPaths, required };
+  return chart;
 }
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -60,15 +102,26 @@ const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 /** Where `given` steps outside what the chart declares: one message per offending path. */
 export function contractViolations(chart: Chart, given: unknown): string[] {
   const out: string[] = [];
-  const walk = (declared: unknown, value: unknown, path: string) => {
+  // `path` names the place for messages (with indices), `key` the values path the templates use.
+  const walk = (declared: unknown, value: unknown, path: string, key: string) => {
+    if (chart.passThrough.has(key)) return;
     if (Array.isArray(value)) {
       if (!Array.isArray(declared)) {
         if (declared !== null && declared !== undefined && !isMap(declared)) out.push(`${path}: the chart declares a scalar, got a list`);
         return;
       }
-      // An empty list in values.yaml is free-form; otherwise items follow the example item's keys.
-      const example = declared.find(isMap);
-      if (example) value.forEach((item, i) => walk(example, item, `${path}[${i}]`));
+      // Items follow the example item's keys and the keys the templates read from each item; a
+      // list with neither (an empty list in values.yaml, never ranged over) is free-form.
+      const example = declared.find(isMap) ?? {};
+      const read = chart.itemKeys.get(key) ?? new Set<string>();
+      if (Object.keys(example).length === 0 && read.size === 0) return;
+      value.forEach((item, i) => {
+        if (!isMap(item)) return;
+        for (const [k, v] of Object.entries(item)) {
+          if (k in example) walk(example[k], v, `${path}[${i}].${k}`, `${key}[].${k}`);
+          else if (!read.has(k)) out.push(`${path}[${i}].${k}: not a value of the chart (misspelled? its items have ${[...new Set([...Object.keys(example), ...read])].sort().join(", ")})`);
+        }
+      });
       return;
     }
     if (!isMap(value)) {
@@ -82,11 +135,12 @@ export function contractViolations(chart: Chart, given: unknown): string[] {
     if (Object.keys(declared).length === 0) return; // free-form: extraEnvVars, resources, annotations
     for (const [k, v] of Object.entries(value)) {
       const p = path ? `${path}.${k}` : k;
-      if (k in declared) walk(declared[k], v, p);
-      else if (!chart.readPaths.has(p) && ![...chart.readPaths].some((r) => r.startsWith(`${p}.`))) out.push(`${p}: not a value of the chart (misspelled? values.yaml has ${Object.keys(declared).sort().join(", ")})`);
+      const q = key ? `${key}.${k}` : k;
+      if (k in declared) walk(declared[k], v, p, q);
+      else if (!chart.readPaths.has(q) && ![...chart.readPaths].some((r) => r.startsWith(`${q}.`))) out.push(`${p}: not a value of the chart (misspelled? values.yaml has ${Object.keys(declared).sort().join(", ")})`);
     }
   };
-  walk(chart.values, given, "");
+  walk(chart.values, given, "", "");
   return out;
 }
 
@@ -106,9 +160,9 @@ const empty = (v: unknown) => v === undefined || v === null || v === "";
 
 /**
  * Every `required` of the chart that would fire for `given` (merged over the chart's defaults):
- * a required value must be set unless its feature is off (an enclosing `enabled: false`) or an
- * enclosing `existingSecret` is set (the chart then renders no Secret of its own, where its
- * `required`s for credentials live; the read replica's follows postgresql.existingSecret).
+ * a required value must be set unless its feature is off (an enclosing `enabled: false`) or it
+ * is a credential of one of the chart's own Secrets and an enclosing `existingSecret` is set
+ * (the chart then renders no Secret of its own; the read replica's follows postgresql's).
  */
 export function requiredViolations(chart: Chart, given: unknown): string[] {
   const merged = mergeValues(chart.values, given);
@@ -118,7 +172,7 @@ export function requiredViolations(chart: Chart, given: unknown): string[] {
     if (!empty(at(merged, parts))) continue;
     const ancestors = parts.map((_, i) => parts.slice(0, i));
     if (ancestors.some((a) => at(merged, [...a, "enabled"]) === false)) continue;
-    if (ancestors.some((a) => !empty(at(merged, [...a, "existingSecret"])))) continue;
+    if (chart.credentials.has(path) && ancestors.some((a) => !empty(at(merged, [...a, "existingSecret"])))) continue;
     out.push(`${path}: required by the chart ("${message}")`);
   }
   return out;

@@ -1,5 +1,7 @@
 // The resource graph as the engine schedules it: a resource waits for the resources its inputs
-// (or dependsOn) name; depending on a component means waiting for everything under it. The
+// (or dependsOn) name and for its explicit provider (the Kubernetes objects wait for the
+// provider, which waits for the cluster); depending on a component means waiting for
+// everything under it. The
 // longest chain of cloud resources bounds how fast `pulumi up` can create the stack.
 import type { RecordedResource } from "./mocks";
 
@@ -33,7 +35,8 @@ export function graphStats(resources: readonly RecordedResource[]): GraphStats {
     if (seen.has(urn)) return [];
     seen.add(urn);
     let best: string[] = [];
-    for (const d of byUrn.get(urn)?.dependencies ?? []) {
+    const r = byUrn.get(urn);
+    for (const d of [...(r?.dependencies ?? []), ...(r?.provider ? [r.provider] : [])]) {
       for (const c of customUnder(d)) {
         const sub = chain(c, seen);
         if (sub.length > best.length) best = sub;

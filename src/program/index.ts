@@ -74,7 +74,8 @@ export function mastodonProgram(spec: Spec, plan: Plan, config: ProgramConfig): 
   );
   const sshKnownHosts = pulumi
     .all(Object.values(hosts))
-    .apply((all) => knownHostsLines(all.map((h) => ({ addresses: [h.publicIpv4, h.publicIpv6].filter((a): a is string => a !== null), key: h.sshHostKey }))));
+    // No hosts (the Kubernetes tier): nothing to pin, not even an empty line.
+    .apply((all) => (all.length === 0 ? "" : knownHostsLines(all.map((h) => ({ addresses: [h.publicIpv4, h.publicIpv6].filter((a): a is string => a !== null), key: h.sshHostKey })))));
   return {
     instance,
     outputs: {

@@ -17,6 +17,8 @@ export interface RecordedResource {
   name: string;
   parent: string;
   dependencies: string[];
+  /** The explicit provider's URN (the Kubernetes tier's objects name their cluster's); absent for a default provider. */
+  provider?: string;
   custom: boolean;
   /** Created with Pulumi's protect: destroy or replacement stops instead of deleting it. */
   protect: boolean;
@@ -73,6 +75,8 @@ interface RegisterRequest {
   getProtect(): boolean | undefined;
   getIgnorechangesList(): string[];
   getDependenciesList(): string[];
+  /** "<provider urn>::<provider id>", or empty for the default provider. */
+  getProvider(): string;
 }
 
 type Monitor = { registerResource(req: RegisterRequest, cb: (err: unknown, res: unknown) => void): void };
@@ -113,6 +117,7 @@ export async function startMockedRun(project: string, stack: string, options: Mo
           name: req.getName(),
           parent: req.getParent(),
           dependencies: [...new Set(req.getDependenciesList())].sort(),
+          ...(req.getProvider() ? { provider: req.getProvider().slice(0, req.getProvider().lastIndexOf("::")) } : {}),
           custom: req.getCustom(),
           protect: req.getProtect() === true,
           ...(req.getIgnorechangesList().length ? { ignoreChanges: [...req.getIgnorechangesList()].sort() } : {}),

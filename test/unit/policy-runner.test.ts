@@ -146,7 +146,7 @@ describe("policy pack under @pulumi/pulumi's runner", () => {
       {
         policy: "hosts-on-private-network",
         level: EnforcementLevel.MANDATORY,
-        message: "Every droplet, DigitalOcean database cluster and load balancer is in a VPC; every Hetzner server has a private network in its networks.\nthe droplet has no vpcUuid: it would join the region's default VPC, shared with every other droplet of the account, instead of the stack's",
+        message: "Every droplet, DigitalOcean database cluster, Kubernetes cluster and load balancer is in a VPC; every Hetzner server has a private network in its networks.\nthe droplet has no vpcUuid: it would join the region's default VPC, shared with every other droplet of the account, instead of the stack's",
       },
     ]);
   });

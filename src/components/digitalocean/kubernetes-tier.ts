@@ -14,7 +14,7 @@ export const createDigitalOceanKubernetes: ProviderFactory = (name, { spec, plan
   const region = spec.provider.region;
   const stack = spec.name;
   const network = new DigitalOceanNetwork(`${name}-vpc`, { vpcName: `${stack}-${region}`, region, ipRange: spec.network.privateCidr }, opts);
-  const cluster = new DigitalOceanKubernetes(`${name}-k8s`, { stack, region, vpcId: network.vpcId, plan: k }, opts);
+  const cluster = new DigitalOceanKubernetes(`${name}-cluster`, { stack, region, vpcId: network.vpcId, plan: k }, opts);
   // Every node, including those the autoscaler adds later, reaches the data services; nothing else does.
   const data = createDataServices(name, { spec, plan, vpcId: network.vpcId, trusted: trustedCluster(cluster.clusterId) }, opts);
   return {

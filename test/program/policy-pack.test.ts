@@ -13,7 +13,7 @@ import { parseStack } from "../../src/spec/load";
 import { judged, mutated, recordStack, remediations, violations, type RecordedStack } from "../helpers/policy";
 import { edited } from "../helpers/stacks";
 
-const STACKS = ["prod", "hobby", "single"] as const;
+const STACKS = ["prod", "hobby", "single", "kubernetes"] as const;
 const stacks: Record<string, RecordedStack> = {};
 
 before(async () => {
@@ -45,14 +45,20 @@ describe("policy pack: the shipped stacks", () => {
         prod: { [INTERNET]: 7, [POOLS]: 1, [DATA]: 2, [NETWORK]: 10 },
         hobby: { [INTERNET]: 2, [POOLS]: 0, [DATA]: 2, [NETWORK]: 3 },
         single: { [INTERNET]: 2, [POOLS]: 0, [DATA]: 2, [NETWORK]: 1 },
+        // Three database firewalls and the Gateway; the pool; the Postgres cluster and the bucket; three database clusters and the Kubernetes cluster.
+        kubernetes: { [INTERNET]: 4, [POOLS]: 1, [DATA]: 2, [NETWORK]: 4 },
       }[name];
-      assert.deepEqual(await judged(policies, s.resources), { ...want, [SECRETS]: s.resources.length });
+      // A provider's own configuration (the cluster's kubeconfig) is not the secrets policy's to judge.
+      const judgedBySecrets = s.resources.filter((r) => !r.type.startsWith("pulumi:providers:")).length;
+      assert.deepEqual(await judged(policies, s.resources), { ...want, [SECRETS]: judgedBySecrets });
     });
   }
 
   it("reads each stack's file and the secret config its program needs", () => {
     assert.deepEqual([...stacks.prod!.context.secrets.keys()], ["mastodon-stack:sshPrivateKey", "mastodon-stack:smtpPassword", "mastodon-stack:backupAccessKey", "mastodon-stack:backupSecretKey"]);
     assert.deepEqual([...stacks.hobby!.context.secrets.keys()], ["mastodon-stack:sshPrivateKey", "mastodon-stack:r2AccessKeyId", "mastodon-stack:r2SecretAccessKey"]);
+    // No hosts, no SSH key: the Kubernetes tier needs only the SMTP password.
+    assert.deepEqual([...stacks.kubernetes!.context.secrets.keys()], ["mastodon-stack:smtpPassword"]);
     for (const name of STACKS) assert.deepEqual([stacks[name]!.context.source, stacks[name]!.context.protectData, stacks[name]!.context.sshFromAnywhere], [{ file: `stacks/${name}.yaml` }, true, false]);
   });
 
@@ -61,6 +67,8 @@ describe("policy pack: the shipped stacks", () => {
       const { resources, context } = stacks[name]!;
       const needles = needlesFor(context.secrets);
       for (const r of resources) {
+        // A provider's configuration carries its credentials (the cluster's kubeconfig), as the policy knows.
+        if (r.type.startsWith("pulumi:providers:")) continue;
         const made = SECRET_INPUTS[r.type] ?? [];
         for (const k of r.secretInputs) assert.ok(made.includes(k), `${name}: ${r.type} sends ${k} as a secret, which the pack does not expect`);
         for (const k of made) {
@@ -114,6 +122,40 @@ describe("policy pack: only the web open to the Internet", () => {
       rules.push({ direction: "in", protocol: "tcp", port: "5432", sourceIps: ["::/0"] });
     });
     assert.deepEqual(await verdicts("hobby", opened), [{ policy: INTERNET, resource: "hobby-firewalls-proxy", message: `rule 4 opens tcp 5432 (Postgres) to the Internet (::/0): ${WEB_ONLY}` }]);
+  });
+});
+
+describe("policy pack: the Kubernetes tier's exposure", () => {
+  it("reports a Gateway listener on a data port, never its 80 and 443", async () => {
+    const opened = mutated(stacks.kubernetes!.resources, "large-k8s-routing-gateway", (_r, i) => (i.spec as { listeners: unknown[] }).listeners.push({ name: "postgres", protocol: "TCP", port: 5432 }));
+    const n = (opened.find((r) => r.name === "large-k8s-routing-gateway")!.rawInputs as { spec: { listeners: unknown[] } }).spec.listeners.length;
+    assert.deepEqual(await verdicts("kubernetes", opened), [{ policy: INTERNET, resource: "large-k8s-routing-gateway", message: `listener ${n} opens tcp 5432 (Postgres) to the Internet (0.0.0.0/0, ::/0): ${WEB_ONLY}` }]);
+  });
+
+  it("reports a load-balanced Service opening a data port to the Internet, and accepts one narrowed to the admins", async () => {
+    const gateway = stacks.kubernetes!.resources.find((r) => r.name === "large-k8s-routing-gateway")!;
+    const service = (spec: Record<string, unknown>): RecordedResource => ({
+      ...structuredClone(gateway),
+      type: "kubernetes:core/v1:Service",
+      name: "large-valkey-exposed",
+      rawInputs: { apiVersion: "v1", kind: "Service", metadata: { name: "valkey", namespace: "mastodon" }, spec },
+    });
+    const open = service({ type: "LoadBalancer", ports: [{ port: 443 }, { port: 25061, protocol: "TCP" }] });
+    assert.deepEqual(await verdicts("kubernetes", [open]), [{ policy: INTERNET, resource: "large-valkey-exposed", message: `port 2 opens tcp 25061 (managed pool and Valkey) to the Internet (0.0.0.0/0, ::/0): ${WEB_ONLY}` }]);
+    assert.deepEqual(await verdicts("kubernetes", [service({ type: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.7/32"], ports: [{ port: 25061 }] })]), []);
+    assert.deepEqual(await verdicts("kubernetes", [service({ type: "ClusterIP", ports: [{ port: 25061 }] })]), []);
+  });
+
+  it("reports a Kubernetes cluster outside the stack's VPC", async () => {
+    const outside = mutated(stacks.kubernetes!.resources, "large-cluster", (_r, i) => delete i.vpcUuid, ":KubernetesCluster");
+    assert.deepEqual(await verdicts("kubernetes", outside), [
+      { policy: NETWORK, resource: "large-cluster", message: "the Kubernetes cluster has no vpcUuid: its nodes would join the region's default VPC, shared with every other droplet of the account, instead of the stack's" },
+    ]);
+  });
+
+  it("reports the SMTP password written into the chart's values instead of its Secret", async () => {
+    const leaked = mutated(stacks.kubernetes!.resources, "large-k8s-release", (_r, i) => ((i.values as { mastodon: { extraEnvVars: Record<string, string> } }).mastodon.extraEnvVars.SMTP_PASSWORD = "offline-smtpPassword"), "helm.sh/v3:Release");
+    assert.deepEqual(await verdicts("kubernetes", leaked), [{ policy: SECRETS, resource: "large-k8s-release", message: `values holds the value of the secret config mastodon-stack:smtpPassword: ${IN_THE_OPEN}` }]);
   });
 });
 

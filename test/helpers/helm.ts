@@ -39,6 +39,12 @@ export function loadHelm(): Helm | { missing: string } {
   const bin = join(dir, "helm", "helm");
   // Helm keeps its cache and config under HOME; a scratch one keeps the render hermetic.
   const env = { PATH: process.env.PATH ?? "", HOME: dir, HELM_CACHE_HOME: join(dir, "cache"), HELM_CONFIG_HOME: join(dir, "config"), HELM_DATA_HOME: join(dir, "data") };
+  // The layer's Helm is linux-amd64: anywhere else it does not start.
+  const version = spawnSync(bin, ["version", "--short"], { env, encoding: "utf8" });
+  if (version.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    return missing(`the layer's helm does not run here: ${version.error?.message ?? version.stderr}`);
+  }
   const run = (values: unknown, opts: { release: string; namespace: string }) => {
     const file = join(dir, "values.json");
     writeFileSync(file, JSON.stringify(values));

@@ -4,11 +4,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { chartValues } from "../../src/plan/kubernetes/chart-values";
+import { CHART_VERSION, chartValues } from "../../src/plan/kubernetes/chart-values";
+import { migrationEnv } from "../../src/plan/kubernetes/manifests/migrations";
+import { chartConfigEnv, sidekiqContainerEnv } from "../../src/plan/kubernetes/manifests/pod-env";
+import { assertMastodonEnv } from "../../src/plan/render/mastodon-env";
 import { plainEndpoints } from "../../src/plan/kubernetes/cluster-endpoints";
 import { HSTS, SECRETS } from "../../src/plan/kubernetes/names";
 import type { Spec } from "../../src/spec/schema/stack";
-import { contractViolations, loadChart, requiredViolations } from "../helpers/chart-contract";
+import { CHART_DIR, contractViolations, loadChart, requiredViolations } from "../helpers/chart-contract";
 import { AT, kubeExample } from "../helpers/kube";
 import { ROOT } from "../helpers/plans";
 
@@ -44,6 +47,27 @@ describe("chart values: the contract with chart 1.0.2", () => {
 });
 
 describe("chart values: what they say", () => {
+  it("are for the chart the plan installs, the fixture's version, and refuse another", () => {
+    assert.equal(plan.kubernetes!.chart.version, CHART_VERSION);
+    assert.match(readFileSync(join(CHART_DIR, "Chart.yaml"), "utf8"), new RegExp(`^version: ${CHART_VERSION.replace(/\./g, "\\.")}$`, "m"));
+    const other = { ...plan, kubernetes: { ...plan.kubernetes!, chart: { ...plan.kubernetes!.chart, version: "2.0.0" } } };
+    assert.throws(() => chartValues(spec, other, AT), /^Error: these values are for Mastodon's chart mastodon 1\.0\.2, but the plan installs mastodon 2\.0\.0$/);
+  });
+
+  it("every variable we add (ConfigMap, per component, migrations) is one this Mastodon release or its libraries read", () => {
+    const m = values.mastodon;
+    const added = { ...m.extraEnvVars, ...m.web.extraEnvVars, ...m.streaming.extraEnvVars, ...m.sidekiq.extraEnvVars };
+    assertMastodonEnv(added, "chart values", { version: spec.mastodon.version, target: "process" });
+    // The migrations add to what the chart writes (the chart's own names, TZ or the dead
+    // STREAMING_CLUSTER_NUM among them, are its business).
+    const chartNames = new Set([...chartConfigEnv(values, AT).map(([n]) => n), ...sidekiqContainerEnv(values).map((e) => e.name)]);
+    for (const phase of ["pre", "post"] as const) {
+      const jobOnly = Object.fromEntries(migrationEnv(spec, plan, AT, phase).flatMap((e) => (chartNames.has(e.name) ? [] : [[e.name, e.value ?? ""]])));
+      assert.deepEqual(Object.keys(jobOnly).sort(), phase === "pre" ? ["PGSSLROOTCERT", "SKIP_POST_DEPLOYMENT_MIGRATIONS"] : ["PGSSLROOTCERT"]);
+      assertMastodonEnv(jobOnly, `migration ${phase}`, { version: spec.mastodon.version, target: "process" });
+    }
+  });
+
   it("every secret comes from a Secret we name; the values hold no credential", () => {
     assert.equal(values.mastodon.secrets.existingSecret, SECRETS.app.name);
     assert.equal(values.postgresql.existingSecret, SECRETS.postgres.name);

@@ -4,14 +4,27 @@
 import type { Spec } from "../../../spec/schema/stack";
 import type { Plan } from "../../types";
 import type { ClusterEndpoints } from "../cluster-endpoints";
-import { horizontalPodAutoscalers, scaledObjects, triggerAuthentication } from "./autoscaling";
+import { horizontalPodAutoscalers, scaledObjects, triggerAuthentication, type ScaledObjectManifest } from "./autoscaling";
 import { clusterIssuer } from "./cert-manager";
 import { podDisruptionBudgets } from "./disruption";
 import { gateway, httpsRedirectRoute, webDomainRedirectRoutes } from "./gateway";
-import { migrationJobs } from "./migrations";
-import { secretManifests, type SecretValues } from "./secrets";
+import { migrationJobs, type JobManifest } from "./migrations";
+import { secretManifests, type SecretManifest, type SecretValues } from "./secrets";
 
-export function ownManifests<T>(spec: Spec, plan: Plan, at: ClusterEndpoints<T>, secrets: SecretValues<T>) {
+export interface OwnManifests<T> {
+  secrets: SecretManifest<T>[];
+  ingress: { issuer: ReturnType<typeof clusterIssuer>; gateway: ReturnType<typeof gateway>; routes: ReturnType<typeof httpsRedirectRoute>[] };
+  beforeRelease: { migration: JobManifest<T> };
+  withRelease: {
+    triggerAuthentication: ReturnType<typeof triggerAuthentication>;
+    scaledObjects: ScaledObjectManifest<T>[];
+    horizontalPodAutoscalers: ReturnType<typeof horizontalPodAutoscalers>;
+    podDisruptionBudgets: ReturnType<typeof podDisruptionBudgets>;
+  };
+  afterRelease: { migration: JobManifest<T> };
+}
+
+export function ownManifests<T>(spec: Spec, plan: Plan, at: ClusterEndpoints<T>, secrets: SecretValues<T>): OwnManifests<T> {
   const jobs = migrationJobs(spec, plan, at);
   return {
     secrets: secretManifests(spec, plan, secrets),
@@ -21,5 +34,3 @@ export function ownManifests<T>(spec: Spec, plan: Plan, at: ClusterEndpoints<T>,
     afterRelease: { migration: jobs.post },
   };
 }
-
-export type OwnManifests<T> = ReturnType<typeof ownManifests<T>>;

@@ -25,8 +25,9 @@ function bench(label: string, text: string): void {
   let pods = 0;
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
-    const plan = buildPlan(parseStack(text, label));
-    const out = planOutputs(plan, []).files;
+    const spec = parseStack(text, label);
+    const plan = buildPlan(spec);
+    const out = planOutputs(plan, [], spec).files;
     times.push(performance.now() - t0);
     files = out.length;
     bytes = out.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
@@ -49,7 +50,7 @@ async function benchProgram(label: string, text: string): Promise<void> {
     const spec = parseStack(text, label);
     const plan = buildPlan(spec);
     const { resources } = await runOffline(spec, plan);
-    stats = planOutputs(plan, resources).graph;
+    stats = planOutputs(plan, resources, spec).graph;
     times.push(performance.now() - t0);
   }
   if (!stats) throw new Error("no run");

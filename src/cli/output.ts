@@ -7,6 +7,8 @@ import type { Plan } from "../plan/types";
 import { graphStats, type GraphStats } from "../program/graph";
 import type { RecordedResource } from "../program/mocks";
 import { summaryMarkdown } from "./summary";
+import { kubernetesFiles } from "./kubernetes-files";
+import type { Spec } from "../spec/schema/stack";
 
 export interface OutputFile {
   /** Relative to the plan directory. */
@@ -23,7 +25,7 @@ export function redactedPlan(plan: Plan): Plan {
 }
 
 /** Every file of plan/<stack>/, and the graph statistics it reports (computed once, for the terminal too). */
-export function planOutputs(plan: Plan, resources: readonly RecordedResource[]): { files: OutputFile[]; graph: GraphStats } {
+export function planOutputs(plan: Plan, resources: readonly RecordedResource[], spec?: Spec): { files: OutputFile[]; graph: GraphStats } {
   const safe = redactedPlan(plan);
   const graph = graphStats(resources);
   const files: OutputFile[] = [
@@ -35,6 +37,8 @@ export function planOutputs(plan: Plan, resources: readonly RecordedResource[]):
     files.push({ path: join("files", h.name, "cloud-init", "user-data.yaml"), content: h.userData });
     for (const f of h.files) files.push({ path: join("files", h.name, f.path), content: f.content });
   }
+  // On Kubernetes: the chart values and our own objects (the spec holds what they are built from).
+  if (plan.kubernetes && spec) files.push(...kubernetesFiles(spec, plan));
   return { files, graph };
 }
 

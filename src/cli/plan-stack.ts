@@ -34,7 +34,7 @@ export async function planStack(stackFile: string): Promise<PlannedStack | { ref
   // refusal should not wait for it.
   const [{ runOffline }, { planOutputs }] = await Promise.all([import("../program/offline.js"), import("./output.js")]);
   const { resources } = await runOffline(spec, plan);
-  return { spec, plan, resources, ...planOutputs(plan, resources) };
+  return { spec, plan, resources, ...planOutputs(plan, resources, spec) };
 }
 
 /** A capacity refusal with the stack file's line and column of each value to change. */

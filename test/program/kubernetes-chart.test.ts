@@ -146,6 +146,30 @@ describe("kubernetes: migrations around the release", () => {
   });
 });
 
+describe("kubernetes: the owner account and registrations", () => {
+  it("creates the owner once and sets the registrations mode after the post-deployment migrations, in the release's image and environment, never printing the password to a log", () => {
+    const all = byName(k8s, T.job);
+    const v = k8s.plan.stack.mastodonVersion.replace(/\./g, "-");
+    const post = all.get(`mastodon-db-post-${v}`)!;
+    const postPod = (inputs(post).spec as Obj).template.spec;
+    for (const [name, script] of [
+      ["mastodon-admin", "'bin/tootctl' 'accounts' 'create' 'admin' '--email' 'admin@example.social' '--confirmed' '--approve' '--role' 'Owner' >/dev/null || 'bin/tootctl' 'accounts' 'modify' 'admin' '--role' 'Owner' '--confirm' '--approve'"],
+      ["mastodon-registrations-approval", "'bin/tootctl' 'settings' 'registrations' 'approved'"],
+    ] as const) {
+      const job = all.get(name);
+      assert.ok(job, `no ${name} Job: ${[...all.keys()].join(", ")}`);
+      const spec = inputs(job).spec as Obj;
+      const container = spec.template.spec.containers[0];
+      assert.deepEqual(container.command, ["sh", "-c", script]);
+      assert.deepEqual([container.image, container.env], [postPod.containers[0].image, postPod.containers[0].env]);
+      assert.ok(job.dependencies.includes(post.urn), `${name} runs before the post-deployment migrations`);
+      // Once: an upgrade's new image does not run it again, nor does Kubernetes delete it for a refresh to notice.
+      assert.deepEqual(job.ignoreChanges, ["spec"]);
+      assert.equal(spec.ttlSecondsAfterFinished, undefined);
+    }
+  });
+});
+
 describe("kubernetes: Secrets and add-ons", () => {
   it("sends every Secret's data as a Pulumi secret, and nothing else of theirs", () => {
     const secrets = ofType(k8s, T.secret);

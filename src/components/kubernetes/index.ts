@@ -1,7 +1,7 @@
 // Mastodon on the Kubernetes tier's cluster, every object through the cluster's provider: its
 // namespace, the add-ons (cert-manager, KEDA), the Secrets, the database handed to the
-// application user, the migrations around the chart's release, the Gateway users reach, and the
-// autoscalers. What the objects are comes from the pure builders (plan/kubernetes/); this only
+// application user, the migrations around the chart's release, the owner account and the
+// registrations mode, the Gateway users reach, and the autoscalers. What the objects are comes from the pure builders (plan/kubernetes/); this only
 // creates them, fills in what exists once the cloud resources do, and orders them.
 import * as pulumi from "@pulumi/pulumi";
 import * as kubernetes from "@pulumi/kubernetes";
@@ -17,6 +17,7 @@ import { MastodonChart } from "./release";
 import { MastodonRouting } from "./routing";
 import { MastodonScaling } from "./scaling";
 import { MastodonSecrets } from "./secrets";
+import { MastodonTootctl } from "./tootctl";
 
 type Values = Readonly<Record<string, pulumi.Output<string>>>;
 
@@ -116,6 +117,19 @@ export class MastodonOnKubernetes extends pulumi.ComponentResource {
         provider,
         after: [database.job, ...Object.values(secrets.byKind), ...args.dataReady],
         releaseAfter: [addon("cert-manager"), addon("keda")],
+      },
+      child,
+    );
+    new MastodonTootctl(
+      `${name}-tootctl`,
+      {
+        release: k.release,
+        base: this.chart.postManifest,
+        namespace,
+        provider,
+        ...(spec.mastodon.admin ? { admin: spec.mastodon.admin } : {}),
+        registrations: spec.mastodon.registrations,
+        after: [this.chart.postMigration],
       },
       child,
     );

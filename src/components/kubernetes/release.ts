@@ -11,6 +11,7 @@ import type { ClusterEndpoints } from "../../plan/kubernetes/cluster-endpoints";
 import { MIGRATION_DEADLINE_SECONDS, migrationJobs, type JobManifest } from "../../plan/kubernetes/manifests/migrations";
 import type { Plan } from "../../plan/types";
 import type { Spec } from "../../spec/schema/stack";
+import { inNamespace } from "./custom-resource";
 
 export interface MastodonChartArgs {
   spec: Spec;
@@ -39,6 +40,8 @@ export class MastodonChart extends pulumi.ComponentResource {
   public readonly release: kubernetes.helm.v3.Release;
   public readonly preMigration: kubernetes.batch.v1.Job;
   public readonly postMigration: kubernetes.batch.v1.Job;
+  /** The post-migration Job's manifest: what later one-off Jobs start from. */
+  public readonly postManifest: JobManifest<pulumi.Input<string>>;
 
   constructor(name: string, args: MastodonChartArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mastodon:kubernetes:Release", name, {}, opts);
@@ -46,10 +49,11 @@ export class MastodonChart extends pulumi.ComponentResource {
     if (!k) throw new Error("MastodonChart needs a plan with a Kubernetes tier");
     const child = { parent: this, provider: args.provider };
     const jobs = migrationJobs(args.spec, args.plan, args.endpoints);
+    this.postManifest = jobs.post;
     const job = (phase: "pre" | "post", m: JobManifest<pulumi.Input<string>>, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
       new kubernetes.batch.v1.Job(
         `${name}-migrate-${phase}`,
-        { ...m, metadata: { ...m.metadata, namespace: args.namespace } } as kubernetes.batch.v1.JobArgs,
+        inNamespace(m, args.namespace) as kubernetes.batch.v1.JobArgs,
         // A Job's name carries the version, so an upgrade replaces it (and so runs it); the same version never runs twice.
         { ...child, dependsOn, customTimeouts: { create: jobTimeout, update: jobTimeout } },
       );

@@ -149,4 +149,19 @@ describe("program: refusals register nothing", () => {
     );
     assert.equal((await run.finish()).length, 0);
   });
+
+  it("on Kubernetes: no SSH key is asked for (there are no hosts), only the stack's own secrets", async () => {
+    const spec = loadStack(path.join(STACKS, "kubernetes.yaml"));
+    const run = await startMockedRun(PROJECT, "kubernetes");
+    assert.throws(
+      () => readProgramConfig(spec, new pulumi.Config(PROJECT)),
+      (e: unknown) => {
+        assert.ok(e instanceof MissingConfigError);
+        assert.match(e.message, /^the stack needs 1 Pulumi config value that is not set:\n  smtpPassword: SMTP password\n/);
+        assert.doesNotMatch(e.message, /ssh/i);
+        return true;
+      },
+    );
+    assert.equal((await run.finish()).length, 0);
+  });
 });

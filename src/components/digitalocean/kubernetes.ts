@@ -65,7 +65,10 @@ export class DigitalOceanKubernetes extends pulumi.ComponentResource {
 
     // The newest patch of the planned minor, as the provider's docs advise: a fixed slug would
     // show a diff after every automatic patch upgrade.
-    const version = digitalocean.getKubernetesVersionsOutput({ versionPrefix: `${args.plan.version}.` }, child).latestVersion;
+    const version = digitalocean.getKubernetesVersionsOutput({ versionPrefix: `${args.plan.version}.` }, child).apply((v) => {
+      if (!v.latestVersion) throw new Error(`DigitalOcean offers no Kubernetes ${args.plan.version} release in this account (doctl kubernetes options versions lists those it does): set kubernetes.version to one it offers`);
+      return v.latestVersion;
+    });
     const cluster = new digitalocean.KubernetesCluster(
       name,
       {

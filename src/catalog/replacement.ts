@@ -28,6 +28,14 @@ export const REPLACE_ON_CHANGE: Readonly<Record<string, ReplaceRule>> = {
   "digitalocean:index/databaseDb:DatabaseDb": { inputs: ["clusterId", "name"], loses: "the Mastodon database inside the cluster" },
   "digitalocean:index/databaseUser:DatabaseUser": { inputs: ["clusterId", "name"] },
   "digitalocean:index/cdn:Cdn": { inputs: ["origin"] },
+  // digitalocean/kubernetes/resource_kubernetes_cluster.go; a smaller version and a new size of the
+  // cluster's own node pool (nodePool.size, nested) replace it too, which top-level inputs cannot say.
+  "digitalocean:index/kubernetesCluster:KubernetesCluster": {
+    inputs: ["clusterSubnet", "isolatedWorkers", "region", "serviceSubnet", "vpcUuid", "workerSubnetUuid"],
+    loses: "every pod and object on the cluster (the instance is down until the release is ready on the new one) and the Gateway's address",
+  },
+  // digitalocean/kubernetes/kubernetes.go nodePoolSchema and resource_kubernetes_node_pool.go.
+  "digitalocean:index/kubernetesNodePool:KubernetesNodePool": { inputs: ["clusterId", "gpuPartitionMode", "size"] },
   "hcloud:index/server:Server": { inputs: ["image", "location", "sshKeys", "userData"] },
   "hcloud:index/volume:Volume": { inputs: ["location"], loses: "the volume's files" },
   "hcloud:index/volumeAttachment:VolumeAttachment": { inputs: ["serverId", "volumeId"] },

@@ -5,7 +5,7 @@
 import { stringify } from "yaml";
 import { chartValues } from "../plan/kubernetes/chart-values";
 import { plainEndpoints } from "../plan/kubernetes/cluster-endpoints";
-import { ownManifests } from "../plan/kubernetes/manifests/all";
+import { allObjects, ownManifests } from "../plan/kubernetes/manifests/all";
 import type { SecretValues } from "../plan/kubernetes/manifests/secrets";
 import type { Plan } from "../plan/types";
 import type { Spec } from "../spec/schema/stack";
@@ -39,18 +39,7 @@ export function kubernetesFiles(spec: Spec, plan: Plan): OutputFile[] {
     postgresCaCertificate: out("postgres.caCertificate"),
   };
   const m = ownManifests(spec, plan, at, secrets);
-  const objects = [
-    ...m.secrets,
-    m.ingress.issuer,
-    m.ingress.gateway,
-    ...m.ingress.routes,
-    m.beforeRelease.migration,
-    m.withRelease.triggerAuthentication,
-    ...m.withRelease.scaledObjects,
-    ...m.withRelease.horizontalPodAutoscalers,
-    ...m.withRelease.podDisruptionBudgets,
-    m.afterRelease.migration,
-  ];
+  const objects = allObjects(m);
   const k = plan.kubernetes!;
   return [
     { path: "kubernetes/mastodon-values.yaml", content: `# helm upgrade --install ${k.release} ${k.chart.name} --repo ${k.chart.repository} --version ${k.chart.version} -n ${k.namespace} -f this\n${stringify(chartValues(spec, plan, at), { sortMapEntries: true, aliasDuplicateObjects: false })}` },

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { chartValues } from "../../src/plan/kubernetes/chart-values";
 import type { ClusterEndpoints } from "../../src/plan/kubernetes/cluster-endpoints";
-import { ownManifests } from "../../src/plan/kubernetes/manifests/all";
+import { allObjects, ownManifests } from "../../src/plan/kubernetes/manifests/all";
 import { horizontalPodAutoscalers, scaledObjects, schedulerRefusal } from "../../src/plan/kubernetes/manifests/autoscaling";
 import { clusterIssuer } from "../../src/plan/kubernetes/manifests/cert-manager";
 import { podDisruptionBudgets } from "../../src/plan/kubernetes/manifests/disruption";
@@ -35,18 +35,7 @@ const secrets: SecretValues<string> = {
   postgresCaCertificate: "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
 };
 const own = ownManifests(spec, plan, AT, secrets);
-const everything = [
-  ...own.secrets,
-  own.ingress.issuer,
-  own.ingress.gateway,
-  ...own.ingress.routes,
-  own.beforeRelease.migration,
-  own.withRelease.triggerAuthentication,
-  ...own.withRelease.scaledObjects,
-  ...own.withRelease.horizontalPodAutoscalers,
-  ...own.withRelease.podDisruptionBudgets,
-  own.afterRelease.migration,
-];
+const everything = allObjects(own);
 const withWorkloads = (change: (w: PlannedWorkload) => PlannedWorkload): Plan => ({ ...plan, kubernetes: { ...k, workloads: k.workloads.map(change) } });
 
 describe("objects beside the chart", () => {

@@ -16,7 +16,8 @@ import { mermaid } from "../../src/cli/diagram";
 import { planStack } from "../../src/cli/plan-stack";
 import type { Plan } from "../../src/plan/types";
 import { edited, exampleDoc, type Doc } from "../helpers/stacks";
-import { stringify } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
+import { planOutputs } from "../../src/cli/output";
 
 const planOf = (text: string): Plan => buildPlan(parseStack(text, "k8s.yaml"));
 const reference = () => planOf(stringify(exampleDoc("kubernetes")));
@@ -169,6 +170,22 @@ describe("Kubernetes tier: refusals at maximum scale, located", () => {
     assert.deepEqual(sidekiq.map((w) => w.name), ["sidekiq-default", "sidekiq-push", "sidekiq-ingress", "sidekiq-pull", "sidekiq-mailers", "sidekiq-scheduler"]);
     assert.deepEqual(sidekiq.at(-1)!.autoscale, { kind: "fixed" });
     assert.deepEqual(new Set(sidekiq.flatMap((w) => w.process.queues)), new Set(["default", "push", "ingress", "pull", "mailers", "fasp", "scheduler"]));
+  });
+});
+
+describe("Kubernetes tier: the offline plan's files", () => {
+  it("writes the chart's values and our objects as YAML, secrets redacted, cloud values as outputs", () => {
+    const spec = parseStack(stringify(exampleDoc("kubernetes")), "k8s.yaml");
+    const files = planOutputs(buildPlan(spec), [], spec).files.filter((f) => f.path.startsWith("kubernetes/"));
+    assert.deepEqual(files.map((f) => f.path), ["kubernetes/mastodon-values.yaml", "kubernetes/objects.yaml"]);
+    const values = parse(files[0]!.content) as { postgresql: { hostname: string; direct: { port: number } }; mastodon: { sidekiq: { workers: { name: string }[] } } };
+    assert.equal(values.postgresql.hostname, "<output:postgres.host>");
+    assert.equal(values.postgresql.direct.port, 25060);
+    assert.deepEqual(values.mastodon.sidekiq.workers.map((w) => w.name), ["default", "push", "ingress", "pull", "mailers", "scheduler"]);
+    const objects = parseAllDocuments(files[1]!.content).map((d) => d.toJS() as { kind: string; stringData?: Record<string, string> });
+    assert.equal(objects.filter((o) => o.kind === "ScaledObject").length, 5);
+    for (const o of objects.filter((x) => x.kind === "Secret")) for (const v of Object.values(o.stringData ?? {})) assert.match(v, /^<(redacted|output):[A-Za-z0-9_.]+>$|^(doadmin|mastodon|AKIAEXAMPLE)$/, v);
+    assert.doesNotMatch(files.map((f) => f.content).join("\n"), /&a\d|\*a\d/, "no YAML aliases");
   });
 });
 

@@ -10,7 +10,7 @@ export function kubernetesCostLines(spec: Spec, k: KubernetesPlan): CostLine[] {
   const cat = catalogFor(spec.provider.cloud);
   const doks = cat.kubernetes;
   if (!doks) throw new Error(`${spec.provider.cloud} has no managed Kubernetes in the catalog`);
-  const src = (s: { url: string; checked: string }) => `${s.url} (checked ${s.checked})`;
+  const src = (s: { url: string; checked: string }) => `${s.url} (${s.checked === "unconfirmed" ? "not confirmed: the page was not reachable" : `checked ${s.checked}`})`;
   const lines: CostLine[] = [
     {
       resource: "kubernetes control plane",

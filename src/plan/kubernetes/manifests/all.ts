@@ -34,3 +34,19 @@ export function ownManifests<T>(spec: Spec, plan: Plan, at: ClusterEndpoints<T>,
     afterRelease: { migration: jobs.post },
   };
 }
+
+/** Every object of `m` in creation order: for the offline plan's objects.yaml and for validation. */
+export function allObjects<T>(m: OwnManifests<T>) {
+  return [
+    ...m.secrets,
+    m.ingress.issuer,
+    m.ingress.gateway,
+    ...m.ingress.routes,
+    m.beforeRelease.migration,
+    m.withRelease.triggerAuthentication,
+    ...m.withRelease.scaledObjects,
+    ...m.withRelease.horizontalPodAutoscalers,
+    ...m.withRelease.podDisruptionBudgets,
+    m.afterRelease.migration,
+  ];
+}

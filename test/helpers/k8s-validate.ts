@@ -1,7 +1,7 @@
 // Offline OpenAPI validation of Kubernetes objects with kubernetes-models: the class for each
 // apiVersion/kind validates the object against the API's schema (or the CRD's, for KEDA,
 // cert-manager and the Gateway API) and throws on the first mismatch.
-import { ConfigMap, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
+import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { Job } from "kubernetes-models/batch/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
@@ -17,6 +17,7 @@ type Ctor = new (data: never) => Validating;
 
 const MODELS: Record<string, Ctor> = {
   "v1/ConfigMap": ConfigMap,
+  "v1/Namespace": Namespace,
   "v1/Secret": Secret,
   "v1/Service": Service,
   "v1/ServiceAccount": ServiceAccount,

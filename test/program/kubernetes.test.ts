@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { addon, byName, clusterId, gatewayAddress, kubernetesObjects, raw, runKubernetesStack, runTwoPools, T, type Obj } from "../helpers/kubernetes-program";
 import { inputs, one, ofType, type ProgramRun } from "../helpers/program";
+import { validateObject } from "../helpers/k8s-validate";
 
 let k8s: ProgramRun;
 let twoPools: ProgramRun;
@@ -113,5 +114,33 @@ describe("kubernetes: what faces the Internet", () => {
     assert.deepEqual([...byName(twoPools, T.route).keys()].sort(), ["mastodon-https-redirect", "mastodon-web-domain-redirect"]);
     const issuer = one(k8s, T.issuer, "large-k8s-routing-issuer");
     assert.ok(issuer.dependencies.includes(addon(k8s, "cert-manager").urn), "the ClusterIssuer waits for cert-manager's CRDs");
+  });
+});
+
+describe("kubernetes: every object the program registers on the cluster", () => {
+  it("is valid for its API's OpenAPI schema (core, batch, autoscaling, policy, Gateway API, KEDA, cert-manager), as registered", () => {
+    const checked: string[] = [];
+    for (const run of [k8s, twoPools]) {
+      for (const r of kubernetesObjects(run)) {
+        // Helm releases are not Kubernetes objects: their values are held to the chart's contract instead.
+        if (r.type === T.release) continue;
+        // rawInputs: as registered, secrets revealed (the recorded inputs show a Secret's data as "<redacted>").
+        const obj = raw(r) as { apiVersion: string; kind: string; metadata?: { name?: string } };
+        validateObject(obj);
+        checked.push(`${obj.kind}/${obj.metadata?.name}`);
+      }
+    }
+    // The Namespace, the database-setup and tootctl Jobs and the Secrets are built in the components, not the builders: they are here too.
+    for (const kind of ["Namespace/", "Job/mastodon-db-pre-", "Job/mastodon-db-post-", "Secret/", "ScaledObject/", "HorizontalPodAutoscaler/", "PodDisruptionBudget/", "Gateway/", "HTTPRoute/", "ClusterIssuer/", "TriggerAuthentication/"]) {
+      assert.ok(checked.some((c) => c.startsWith(kind)), `${kind} was validated: ${checked.join(", ")}`);
+    }
+    assert.ok(checked.filter((c) => c.startsWith("Job/")).length >= 5, checked.join(", "));
+  });
+
+  it("and the validation refuses what the API would: a Job whose container has no image", () => {
+    const job = structuredClone(inputs(kubernetesObjects(k8s).find((r) => r.type === T.job)!)) as Obj;
+    delete job.spec.template.spec.containers[0].image;
+    job.spec.template.spec.containers[0].name = 7;
+    assert.throws(() => validateObject(job as { apiVersion: string; kind: string }), /^Error: Job\/.*containers\/0\/name must be string/);
   });
 });

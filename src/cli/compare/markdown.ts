@@ -8,13 +8,14 @@ import type { FilePatch } from "./file-patches";
 import type { Change, CostChange, HostChange, PlanDiff, ProcessChange } from "./plan-diff";
 import type { DataRisk, ResourceDiff } from "./resource-diff";
 import type { RolloutChange } from "./rollout-diff";
+import type { KubernetesChange } from "./kubernetes-diff";
 
 /** full: every patch; short: each patch cut to its first lines; lists: file names only; summary: no per-file lines. */
 export type Detail = "full" | "short" | "lists" | "summary";
 
 export const SHORT_PATCH_LINES = 40;
 
-type Renderable = PlanDiff & { resources?: ResourceDiff; patches?: Record<string, FilePatch[]>; rollout?: RolloutChange };
+type Renderable = PlanDiff & { resources?: ResourceDiff; patches?: Record<string, FilePatch[]>; rollout?: RolloutChange; kubernetes?: KubernetesChange };
 
 function delta(currency: string, before: number, after: number): string {
   const d = after - before;
@@ -87,6 +88,17 @@ function resourceSection(r: ResourceDiff, detail: Detail): string[] {
   return [line, "", `<details><summary>${plural(changes.length, "cloud resource")}</summary>`, "", "| | type | name | inputs |", "|---|---|---|---|", ...rows, "", "</details>", ""];
 }
 
+/** Workloads and node pools whose plan changed, the cost at maximum scale, and what runs on the cluster. */
+function kubernetesSection(k: KubernetesChange, currency: string): string[] {
+  const out: string[] = [];
+  const row = (c: { name: string; before?: string; after?: string }) => `| ${c.name} | ${c.before ?? "—"} | ${c.after ?? "—"} |`;
+  if (k.workloads.length) out.push("| workload | before | after |", "|---|---|---|", ...k.workloads.map(row), "");
+  if (k.pools.length) out.push("| node pool | before | after |", "|---|---|---|", ...k.pools.map(row), "");
+  if (k.costAtMax.before !== k.costAtMax.after && k.costAtMax.after !== undefined) out.push(`With every node pool at its maximum: ${delta(currency, k.costAtMax.before ?? 0, k.costAtMax.after)}.`, "");
+  const head = k.rollout.length ? ["**Rollout on the cluster**", "", ...k.rollout.map((r) => `- ${r}`), ""] : ["**Rollout on the cluster:** nothing restarts.", ""];
+  return out.length ? ["**Kubernetes**", "", ...out, ...head] : head;
+}
+
 function rolloutSection(r: RolloutChange): string[] {
   const out: string[] = [];
   if (r.upgrade) {
@@ -113,8 +125,11 @@ export function headMarkdown(d: Renderable, title = d.stack): string[] {
 export function renderDiffMarkdown(d: Renderable, detail: Detail = "full", title = d.stack): string {
   const lines = headMarkdown(d, title);
   if (d.resources) lines.push(...resourceSection(d.resources, detail));
-  if (d.rollout) lines.push(...rolloutSection(d.rollout));
-  if (d.hosts.length) lines.push("**Hosts**", "", ...d.hosts.flatMap((h) => hostSection(h, d.patches?.[h.host] ?? [], detail)), "");
+  if (d.kubernetes) lines.push(...kubernetesSection(d.kubernetes, d.currency));
+  else if (d.rollout) lines.push(...rolloutSection(d.rollout));
+  if (d.kubernetes && d.hosts.length === 0) {
+    // A stack on Kubernetes has no hosts: nothing more to say about them.
+  } else if (d.hosts.length) lines.push("**Hosts**", "", ...d.hosts.flatMap((h) => hostSection(h, d.patches?.[h.host] ?? [], detail)), "");
   else lines.push("No host changes.", "");
   if (d.warnings.added.length) lines.push("**New warnings**", "", ...d.warnings.added.map((w) => `- ${w}`), "");
   if (d.warnings.resolved.length) lines.push("**Resolved warnings**", "", ...d.warnings.resolved.map((w) => `- ${w}`), "");

@@ -9,6 +9,7 @@ import { filePatches, type FilePatch } from "./file-patches";
 import { diffPlans, type PlanDiff } from "./plan-diff";
 import { diffResources, type ResourceDiff } from "./resource-diff";
 import { rolloutChange, type RolloutChange } from "./rollout-diff";
+import { kubernetesChange, type KubernetesChange } from "./kubernetes-diff";
 
 /** A plan as plan.json holds it: redacted, with the resource graph the program registered. */
 export type PlanWithGraph = Plan & { resourceGraph?: { resources?: RecordedResource[] } };
@@ -17,6 +18,7 @@ export interface StackDiff extends PlanDiff {
   resources: ResourceDiff;
   patches: Record<string, FilePatch[]>;
   rollout: RolloutChange;
+  kubernetes?: KubernetesChange;
 }
 
 export function diffStack(before: PlanWithGraph, after: PlanWithGraph, hostsAtOnce: number): StackDiff {
@@ -30,5 +32,7 @@ export function diffStack(before: PlanWithGraph, after: PlanWithGraph, hostsAtOn
     const p = filePatches(b.get(name), a.get(name));
     if (p.length > 0) patches[name] = p;
   }
-  return { ...plan, resources, patches, rollout: rolloutChange(before, after, plan.hosts, hostsAtOnce) };
+  const valuesChanged = resources.changes.some((c) => c.type.endsWith("helm.sh/v3:Release") && c.name.endsWith("-k8s-release") && c.op !== "create" && c.inputs.includes("values"));
+  const kubernetes = kubernetesChange(before, after, valuesChanged);
+  return { ...plan, resources, patches, rollout: rolloutChange(before, after, plan.hosts, hostsAtOnce), ...(kubernetes ? { kubernetes } : {}) };
 }

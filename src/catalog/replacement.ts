@@ -14,6 +14,10 @@ export interface ReplaceRule {
   inputs: readonly string[] | "*";
   /** Why it matters here, when replacing it loses something (shown with the warning). */
   loses?: string;
+  /** Dotted paths inside an input (a nested block) whose change replaces the resource too. */
+  nested?: readonly string[];
+  /** Replacing or deleting it takes the instance down although it holds no data (shown with the data warnings). */
+  outage?: boolean;
 }
 
 export const REPLACE_ON_CHANGE: Readonly<Record<string, ReplaceRule>> = {
@@ -32,6 +36,8 @@ export const REPLACE_ON_CHANGE: Readonly<Record<string, ReplaceRule>> = {
   // cluster's own node pool (nodePool.size, nested) replace it too, which top-level inputs cannot say.
   "digitalocean:index/kubernetesCluster:KubernetesCluster": {
     inputs: ["clusterSubnet", "isolatedWorkers", "region", "serviceSubnet", "vpcUuid", "workerSubnetUuid"],
+    nested: ["nodePool.size"],
+    outage: true,
     loses: "every pod and object on the cluster (the instance is down until the release is ready on the new one) and the Gateway's address",
   },
   // digitalocean/kubernetes/kubernetes.go nodePoolSchema and resource_kubernetes_node_pool.go.

@@ -47,10 +47,15 @@ function changedInputs(a: Resource, b: Resource): string[] {
   return [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => !ignored.has(k) && stable(x[k]) !== stable(y[k])).sort();
 }
 
-function forcing(type: string, inputs: readonly string[]): string[] {
+const at = (v: unknown, path: string): unknown => path.split(".").reduce<unknown>((o, k) => (o !== null && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), v);
+
+/** The inputs (or nested paths, e.g. a DOKS cluster's nodePool.size) whose change replaces the resource. */
+function forcing(type: string, inputs: readonly string[], x: Resource, y: Resource): string[] {
   const rule = REPLACE_ON_CHANGE[type];
   if (!rule) return [];
-  return rule.inputs === "*" ? [...inputs] : inputs.filter((k) => (rule.inputs as readonly string[]).includes(k));
+  const top = rule.inputs === "*" ? [...inputs] : inputs.filter((k) => (rule.inputs as readonly string[]).includes(k));
+  const nested = (rule.nested ?? []).filter((p) => stable(at(x.inputs, p)) !== stable(at(y.inputs, p)));
+  return [...top, ...nested];
 }
 
 /** What losing the resource loses, or undefined when nothing of the instance's is lost. */
@@ -58,6 +63,7 @@ function losses(r: Resource, dataHosts: ReadonlySet<string>): string | undefined
   const engine = (r.inputs as Record<string, unknown> | undefined)?.engine;
   if (r.type === "digitalocean:index/databaseCluster:DatabaseCluster" && engine !== "pg") return undefined;
   if (DATA_TYPES.has(r.type)) return REPLACE_ON_CHANGE[r.type]?.loses ?? "its data";
+  if (REPLACE_ON_CHANGE[r.type]?.outage) return REPLACE_ON_CHANGE[r.type]!.loses;
   if (SERVER_TYPES.has(r.type) && [...dataHosts].some((h) => r.name.endsWith(`-${h}`))) return "the PostgreSQL database on its disk";
   if (r.protect) return "a resource the stack protects";
   if (r.type.startsWith("random:") || r.type === "tls:index/privateKey:PrivateKey") return secretLoss(r.name);
@@ -99,9 +105,11 @@ export function diffResources(before: readonly Resource[], after: readonly Resou
     } else if (x && y) {
       const inputs = changedInputs(x, y);
       if (inputs.length === 0) continue;
-      const force = forcing(y.type, inputs);
+      const force = forcing(y.type, inputs, x, y);
       const op: ResourceOp = force.length > 0 ? "replace" : "update";
-      changes.push({ op, type: y.type, name: y.name, inputs: [...force, ...inputs.filter((k) => !force.includes(k))], protect: x.protect });
+      // A nested path names its input better than the block it sits in.
+      const shown = inputs.filter((k) => !force.includes(k) && !force.some((f) => f.startsWith(`${k}.`)));
+      changes.push({ op, type: y.type, name: y.name, inputs: [...force, ...shown], protect: x.protect });
       const loses = op === "replace" ? losses(x, dataHosts) : undefined;
       if (loses) risks.push({ op: "replace", type: x.type, name: x.name, loses, protected: x.protect });
     }

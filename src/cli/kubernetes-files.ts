@@ -1,7 +1,9 @@
 // What the offline plan writes for a stack on Kubernetes, in place of host files: the values the
 // program hands Mastodon's chart and every object it writes beside it, as YAML an admin can read
 // (and `kubectl apply --dry-run=server` once the cluster exists). Values known only after
-// `pulumi up` appear as <output:NAME>, secrets as <redacted:NAME>.
+// `pulumi up` appear as <output:NAME>, secrets as <redacted:NAME>. The components add three
+// one-off Jobs of their own (database ownership, the owner account, the registrations mode) and
+// the add-on releases; plan.json's resource graph has every one.
 import { stringify } from "yaml";
 import { chartValues } from "../plan/kubernetes/chart-values";
 import { plainEndpoints } from "../plan/kubernetes/cluster-endpoints";

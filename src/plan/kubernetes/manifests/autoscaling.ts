@@ -4,7 +4,7 @@
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { IScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
 import type { ITriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication";
-import type { Plan, PlannedWorkload } from "../../types";
+import type { KubernetesPlan, Plan, PlannedWorkload } from "../../types";
 import { kubernetesOf } from "../chart-values";
 import { REDIS_PORT } from "../chart-services";
 import type { ClusterEndpoints, Lift } from "../cluster-endpoints";
@@ -33,6 +33,12 @@ export function triggerAuthentication(plan: Plan): ITriggerAuthentication & { me
 
 export type ScaledObjectManifest<T> = Lift<IScaledObject, T> & { metadata: { name: string; namespace: string } };
 
+/** An autoscaler's own name and labels, and the chart Deployment it scales (named alike). */
+function scaling(k: KubernetesPlan, w: PlannedWorkload) {
+  const name = deploymentName(k.release, w);
+  return { metadata: { name, namespace: k.namespace, labels: ownLabels(k.release, w.name) }, scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name } };
+}
+
 /**
  * One ScaledObject per Sidekiq workload that scales on its queues: a trigger per queue (KEDA
  * takes the largest), a replica per `backlogPerReplica` jobs waiting. Throws for a scaled
@@ -44,14 +50,14 @@ export function scaledObjects<T>(plan: Plan, at: ClusterEndpoints<T>): ScaledObj
     if (w.autoscale.kind !== "queues") return [];
     if (holdsScheduler(w.autoscale.queues) || holdsScheduler(w.process.queues)) throw new Error(schedulerRefusal(w));
     const { backlogPerReplica } = w.autoscale;
-    const name = deploymentName(k.release, w);
+    const { metadata, scaleTargetRef } = scaling(k, w);
     return [
       {
         apiVersion: "keda.sh/v1alpha1",
         kind: "ScaledObject",
-        metadata: { name, namespace: k.namespace, labels: ownLabels(k.release, w.name) },
+        metadata,
         spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
+          scaleTargetRef,
           // The chart's replicas is the min too, so a release upgrade resets nothing KEDA would not.
           minReplicaCount: w.replicas.min,
           maxReplicaCount: w.replicas.max,
@@ -73,14 +79,14 @@ export function horizontalPodAutoscalers(plan: Plan): (IHorizontalPodAutoscaler 
   return k.workloads.flatMap((w) => {
     if (w.autoscale.kind !== "cpu") return [];
     if (holdsScheduler(w.process.queues)) throw new Error(schedulerRefusal(w));
-    const name = deploymentName(k.release, w);
+    const { metadata, scaleTargetRef } = scaling(k, w);
     return [
       {
         apiVersion: "autoscaling/v2",
         kind: "HorizontalPodAutoscaler",
-        metadata: { name, namespace: k.namespace, labels: ownLabels(k.release, w.name) },
+        metadata,
         spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
+          scaleTargetRef,
           minReplicas: w.replicas.min,
           maxReplicas: w.replicas.max,
           metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: w.autoscale.targetPercent } } }],

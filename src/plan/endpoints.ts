@@ -19,6 +19,8 @@ export const REDIS_PORT = 6379;
 export const REDIS_TLS_PORT = 6380;
 export const SEARCH_PORT = 9200;
 export const POOL_NAME = "mastodon";
+/** DigitalOcean's managed OpenSearch has one user, its admin. */
+export const DO_SEARCH_USER = "doadmin";
 
 export function makeEndpoints(spec: Spec, hosts: readonly SizedHost[], pgbouncers: readonly string[]): (host: SizedHost) => Endpoints {
   const byName = new Map(hosts.map((h) => [h.name, h]));
@@ -61,7 +63,7 @@ export function makeEndpoints(spec: Spec, hosts: readonly SizedHost[], pgbouncer
 
     let search: Endpoints["search"];
     if (spec.search.managed) {
-      search = { url: `https://${outputRef("search.host")}:${DO_DIRECT_PORT}`, user: "doadmin", passwordSecret: "ES_PASS", at: { host: outputRef("search.host"), port: DO_DIRECT_PORT } };
+      search = { url: `https://${outputRef("search.host")}:${DO_DIRECT_PORT}`, user: DO_SEARCH_USER, passwordSecret: "ES_PASS", at: { host: outputRef("search.host"), port: DO_DIRECT_PORT } };
     } else if (spec.search.selfHosted) {
       const addr = reach(host, spec.search.selfHosted.host);
       search = { url: `http://${addr}:${SEARCH_PORT}`, at: { host: addr, port: SEARCH_PORT } };

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { CHART_VERSION, chartValues } from "../../src/plan/kubernetes/chart-values";
+import { chartValues } from "../../src/plan/kubernetes/chart-values";
+import { MASTODON_CHART } from "../../src/plan/kubernetes/names";
 import { migrationEnv } from "../../src/plan/kubernetes/manifests/migrations";
 import { chartConfigEnv, sidekiqContainerEnv } from "../../src/plan/kubernetes/manifests/pod-env";
 import { assertMastodonEnv } from "../../src/plan/render/mastodon-env";
@@ -48,8 +49,8 @@ describe("chart values: the contract with chart 1.0.2", () => {
 
 describe("chart values: what they say", () => {
   it("are for the chart the plan installs, the fixture's version, and refuse another", () => {
-    assert.equal(plan.kubernetes!.chart.version, CHART_VERSION);
-    assert.match(readFileSync(join(CHART_DIR, "Chart.yaml"), "utf8"), new RegExp(`^version: ${CHART_VERSION.replace(/\./g, "\\.")}$`, "m"));
+    assert.deepEqual(plan.kubernetes!.chart, MASTODON_CHART);
+    assert.match(readFileSync(join(CHART_DIR, "Chart.yaml"), "utf8"), new RegExp(`^version: ${MASTODON_CHART.version.replace(/\./g, "\\.")}$`, "m"));
     const other = { ...plan, kubernetes: { ...plan.kubernetes!, chart: { ...plan.kubernetes!.chart, version: "2.0.0" } } };
     assert.throws(() => chartValues(spec, other, AT), /^Error: these values are for Mastodon's chart mastodon 1\.0\.2, but the plan installs mastodon 2\.0\.0$/);
   });

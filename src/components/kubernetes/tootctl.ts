@@ -12,8 +12,9 @@ import { chartFullName } from "../../plan/kubernetes/names";
 import { shellQuote } from "../../plan/render/shell";
 import { adminArgs, registrationsArgs } from "../host/admin";
 import { inNamespace } from "./custom-resource";
+import type { Spec } from "../../spec/schema/stack";
 
-type Registrations = "open" | "approval" | "closed";
+type Registrations = Spec["mastodon"]["registrations"];
 
 const tootctl = (args: string[]) => ["bin/tootctl", ...args].map(shellQuote).join(" ");
 

@@ -98,7 +98,7 @@ export function sharedEnv(spec: Spec): Record<string, string> {
   return {
     // DigitalOcean refuses Postgres without TLS. The VM tier verifies the server (verify-full
     // with the provider's CA file), but chart 1.0.2 cannot mount a file into web or Sidekiq pods:
-    // its global `volumeMounts` renders as a map there (test/unit/chart-render.test.ts proves
+    // its global `volumeMounts` renders as a map there (test/unit/kube-chart-render.test.ts proves
     // it), so Rails gets encryption without verification. Streaming overrides this with
     // verify-full (its extraCerts), and our migration Jobs verify too (manifests/migrations.ts).
     DB_SSLMODE: "require",

@@ -8,7 +8,7 @@ import type { KubernetesPlan, Plan, PlannedWorkload } from "../types";
 import type { ChartValues, ExtraEnv, HttpRouteFilter, HttpRouteRule, ParentRef, SecurityContext, SidekiqWorkerValues } from "./chart-types";
 import { postgresValues, redisUrl, redisValues, s3Values, searchValues, sharedEnv, smtpValues } from "./chart-services";
 import type { ClusterEndpoints } from "./cluster-endpoints";
-import { CHART_NAME, GATEWAY_NAME, HSTS, MASTODON_IMAGE, POSTGRES_CA, SECRETS, STREAMING_IMAGE, httpsListener, nodePoolSelector, podResources, sidekiqGroup } from "./names";
+import { GATEWAY_NAME, MASTODON_CHART, HSTS, MASTODON_IMAGE, POSTGRES_CA, SECRETS, STREAMING_IMAGE, httpsListener, nodePoolSelector, podResources, sidekiqGroup } from "./names";
 
 export type { ChartValues } from "./chart-types";
 
@@ -19,9 +19,6 @@ export const CONTAINER_SECURITY: SecurityContext = {
   capabilities: { drop: ["ALL"] },
   seccompProfile: { type: "RuntimeDefault" },
 };
-
-/** The chart version these values are written (and tested) for: another needs its templates read again. */
-export const CHART_VERSION = "1.0.2";
 
 export function kubernetesOf(plan: Plan): KubernetesPlan {
   if (!plan.kubernetes) throw new Error(`stack ${plan.stack.name} does not run on Kubernetes (no plan.kubernetes)`);
@@ -80,7 +77,8 @@ function componentEnv<T>(at: ClusterEndpoints<T>, extra: Record<string, string>)
  */
 export function chartValues<T>(spec: Spec, plan: Plan, at: ClusterEndpoints<T>): ChartValues<T> {
   const k = kubernetesOf(plan);
-  if (k.chart.name !== CHART_NAME || k.chart.version !== CHART_VERSION) throw new Error(`these values are for Mastodon's chart ${CHART_NAME} ${CHART_VERSION}, but the plan installs ${k.chart.name} ${k.chart.version}`);
+  // These values follow the templates of one chart version (names.ts MASTODON_CHART): another needs them read again.
+  if (k.chart.name !== MASTODON_CHART.name || k.chart.version !== MASTODON_CHART.version) throw new Error(`these values are for Mastodon's chart ${MASTODON_CHART.name} ${MASTODON_CHART.version}, but the plan installs ${k.chart.name} ${k.chart.version}`);
   const web = workloadOf(plan, "web");
   const streaming = workloadOf(plan, "streaming");
   const tag = plan.stack.mastodonVersion;

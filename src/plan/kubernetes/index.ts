@@ -12,9 +12,7 @@ import { kubernetesBudget, kubernetesBudgetProblems } from "./budget";
 import { kubernetesCostLines } from "./cost";
 import { planNodePools } from "./node-pools";
 import { planWorkloads } from "./workloads";
-
-/** Mastodon's official chart, as the fixture under ../shared/fixtures/mastodon-helm-chart holds it. */
-export const MASTODON_CHART = { repository: "https://mastodon.github.io/helm-charts", name: "mastodon", version: "1.0.2" } as const;
+import { MASTODON_CHART } from "./names";
 
 /**
  * The cluster add-ons the program installs, pinned, with an estimate of what their pods request

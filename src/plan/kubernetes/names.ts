@@ -5,6 +5,11 @@ import { PATHS } from "../render/context";
 
 /** Chart name of Mastodon's official chart (Chart.yaml `name`); the `app.kubernetes.io/name` label. */
 export const CHART_NAME = "mastodon";
+/**
+ * Mastodon's official chart at the version the values are written (and tested) for — the
+ * fixture under ../shared/fixtures/mastodon-helm-chart: another version needs its templates read again.
+ */
+export const MASTODON_CHART = { repository: "https://mastodon.github.io/helm-charts", name: CHART_NAME, version: "1.0.2" } as const;
 export const MASTODON_IMAGE = "ghcr.io/mastodon/mastodon";
 export const STREAMING_IMAGE = "ghcr.io/mastodon/mastodon-streaming";
 

@@ -77,8 +77,8 @@ export function scaledObjects<T>(plan: Plan, at: ClusterEndpoints<T>): ScaledObj
 export function horizontalPodAutoscalers(plan: Plan): (IHorizontalPodAutoscaler & { metadata: { name: string; namespace: string } })[] {
   const k = kubernetesOf(plan);
   return k.workloads.flatMap((w) => {
+    // Only web and streaming scale on CPU (workloads.ts): no queue, so no scheduler, here.
     if (w.autoscale.kind !== "cpu") return [];
-    if (holdsScheduler(w.process.queues)) throw new Error(schedulerRefusal(w));
     const { metadata, scaleTargetRef } = scaling(k, w);
     return [
       {

@@ -1,7 +1,7 @@
 // The environment the chart gives a Sidekiq pod for our values, computed without Helm: its env
 // ConfigMap (templates/_env.tpl) and the container's own entries (_secrets.tpl, then
 // sidekiq.extraEnvVars). Our migration Jobs start from it, so they boot Rails exactly as Sidekiq
-// does; test/unit/chart-render.test.ts compares it with a real `helm template`.
+// does; test/unit/kube-chart-render.test.ts compares it with a real `helm template`.
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { ChartValues } from "../chart-types";
 import type { ClusterEndpoints, Lift } from "../cluster-endpoints";

@@ -4,12 +4,10 @@
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { Spec } from "../../../spec/schema/stack";
 import type { Plan } from "../../types";
+import { DO_SEARCH_USER } from "../../endpoints";
 import { kubernetesOf } from "../chart-values";
 import type { Lift } from "../cluster-endpoints";
 import { ownLabels, SECRETS, type SecretKind } from "../names";
-
-/** DigitalOcean's managed OpenSearch has one user (as plan/endpoints.ts). */
-export const SEARCH_USER = "doadmin";
 
 /** Secret material and the managed database's CA, from the components. */
 export interface SecretValues<T> {
@@ -64,7 +62,7 @@ function data<T>(spec: Spec, kind: SecretKind, v: SecretValues<T>): Record<strin
       return smtp ? { username: smtp.user, password: need(v.smtpPassword, "the SMTP password (smtpPassword)") } : { username: "", password: "" };
     }
     case "elasticsearch":
-      return { username: SEARCH_USER, password: need(v.searchPassword, "the search password (searchPassword)") };
+      return { username: DO_SEARCH_USER, password: need(v.searchPassword, "the search password (searchPassword)") };
     case "postgresCa":
       return { "ca.crt": v.postgresCaCertificate };
   }

@@ -2,14 +2,12 @@
 // stacks/<pulumi stack>.yaml) → spec → plan → components. A bad stack file or missing config
 // throws before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
-import { buildPlan } from "./plan";
 import { mastodonProgram, readProgramConfig } from "./program";
+import { planStackFile } from "./program/plan-file";
 import { stackFileFor } from "./program/stack-file";
-import { loadStack } from "./spec/load";
 
 const config = new pulumi.Config();
-const spec = loadStack(stackFileFor(pulumi.getStack(), config.get("stackFile")));
-const plan = buildPlan(spec);
+const { spec, plan } = planStackFile(stackFileFor(pulumi.getStack(), config.get("stackFile")));
 const { outputs } = mastodonProgram(spec, plan, readProgramConfig(spec, config));
 
 export const instanceUrl = outputs.instanceUrl;

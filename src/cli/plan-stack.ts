@@ -1,13 +1,12 @@
 // Plans one stack file the way `npm run plan` does — spec, plan, the program under mocks, the
 // files written to plan/<stack>/ — for the plan command and for the pull-request compare, which
 // plans the change in-process. A refused stack comes back as its located message, never thrown.
-import { buildPlan, CapacityError } from "../plan";
+import { CapacityError } from "../plan";
 import type { Plan } from "../plan/types";
 import type { GraphStats } from "../program/graph";
 import type { RecordedResource } from "../program/mocks";
+import { planStackFile } from "../program/plan-file";
 import { SpecError } from "../spec/errors";
-import { formatIssue } from "../spec/errors";
-import { loadStack, locateInStack } from "../spec/load";
 import type { Spec } from "../spec/schema/stack";
 import type { OutputFile } from "./output";
 
@@ -23,10 +22,8 @@ export async function planStack(stackFile: string): Promise<PlannedStack | { ref
   let spec: Spec;
   let plan: Plan;
   try {
-    spec = loadStack(stackFile);
-    plan = buildPlan(spec);
+    ({ spec, plan } = planStackFile(stackFile));
   } catch (e) {
-    if (e instanceof CapacityError && e.located.length > 0) return { refused: locatedCapacity(stackFile, e) };
     if (e instanceof SpecError || e instanceof CapacityError) return { refused: e.message };
     throw e;
   }
@@ -35,14 +32,6 @@ export async function planStack(stackFile: string): Promise<PlannedStack | { ref
   const [{ runOffline }, { planOutputs }] = await Promise.all([import("../program/offline.js"), import("./output.js")]);
   const { resources } = await runOffline(spec, plan);
   return { spec, plan, resources, ...planOutputs(plan, resources, spec) };
-}
-
-/** A capacity refusal with the stack file's line and column of each value to change. */
-function locatedCapacity(stackFile: string, e: CapacityError): string {
-  const issues = locateInStack(stackFile, e.located);
-  const first = e.message.split("\n")[0]!;
-  const unlocated = e.problems.slice(0, e.problems.length - e.located.length).map((p) => `- ${p}`);
-  return [first, ...unlocated, ...issues.map(formatIssue)].join("\n");
 }
 
 /** A stack with nothing in it: the other side of a comparison for a stack the change adds or deletes. */

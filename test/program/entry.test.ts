@@ -3,10 +3,13 @@
 // missing config before registering anything.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, it } from "node:test";
 import { ROOT } from "../helpers/plans";
 import { countByType, runStack } from "../helpers/program";
+import { edited } from "../helpers/stacks";
 
 // `npm run build`'s output, where Pulumi.yaml's main points: node_modules and templates/ resolve
 // from there exactly as they do for the language host.
@@ -50,4 +53,14 @@ it("a bad stack file registers nothing and says where", () => {
   const result = runEntry("hobby", { stackFile: "stacks/does-not-exist.yaml" }, []);
   assert.equal(result.count, 0);
   assert.match(result.error ?? "", /does-not-exist\.yaml/);
+});
+
+it("a stack whose autoscaling maximum exhausts the pool registers nothing and names the line, column and value to lower", () => {
+  const dir = mkdtempSync(join(tmpdir(), "entry-refusal-"));
+  const file = join(dir, "large.yaml");
+  writeFileSync(file, edited("kubernetes", (d) => (d.kubernetes.sidekiq[0].replicas.max = 12)));
+  const result = runEntry("large", { stackFile: file }, []);
+  assert.equal(result.count, 0);
+  assert.match(result.error ?? "", /^the stack does not fit its cluster at maximum scale:\n.*large\.yaml:\d+:\d+: kubernetes\.sidekiq\[0\]\.replicas\.max: at maximum replicas Sidekiq runs 565 threads/);
+  assert.match(result.error ?? "", /\n {2}fix: lower sidekiq-default's replicas\.max to 4/);
 });

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as digitalocean from "@pulumi/digitalocean";
 import { dataProtection } from "../protection";
-import { trustedRules, type TrustedSource } from "./trusted-sources";
+import type { TrustedSource } from "./trusted-sources";
 
 export interface DigitalOceanPostgresArgs {
   stack: string;
@@ -67,7 +67,7 @@ export class DigitalOceanPostgres extends pulumi.ComponentResource {
       );
       this.ready.push(pool);
     }
-    this.ready.push(new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: trustedRules(args.trusted) }, child));
+    this.ready.push(new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: args.trusted }, child));
     this.privateHost = cluster.privateHost;
 
     this.host = cluster.privateHost;

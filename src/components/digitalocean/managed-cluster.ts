@@ -2,7 +2,7 @@
 // Mastodon (its droplets, or the Kubernetes cluster): what the Valkey and OpenSearch components share.
 import * as pulumi from "@pulumi/pulumi";
 import * as digitalocean from "@pulumi/digitalocean";
-import { trustedRules, type TrustedSource } from "./trusted-sources";
+import type { TrustedSource } from "./trusted-sources";
 
 export interface ManagedClusterArgs {
   stack: string;
@@ -32,6 +32,6 @@ export function managedCluster(
     { name: `${args.stack}-${engine.engine}`, ...engine, size: args.size, region: args.region, nodeCount: 1, privateNetworkUuid: args.vpcId },
     child,
   );
-  const firewall = new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: trustedRules(args.trusted) }, child);
+  const firewall = new digitalocean.DatabaseFirewall(`${name}-firewall`, { clusterId: cluster.id, rules: args.trusted }, child);
   return { host: cluster.privateHost, password: pulumi.secret(cluster.password), ready: [cluster, firewall] };
 }

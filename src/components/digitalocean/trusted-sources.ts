@@ -5,14 +5,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as digitalocean from "@pulumi/digitalocean";
 
-/** The kinds of source we trust: the database firewall's own `droplet` and `k8s` rule types. */
-export type TrustedSource = { type: "droplet"; dropletId: pulumi.Input<string> } | { type: "k8s"; clusterId: pulumi.Input<string> };
+/** A source we trust, as the database firewall's own rule: `droplet` or `k8s` with its id. */
+export type TrustedSource = digitalocean.types.input.DatabaseFirewallRule;
 
-export const trustedDroplets = (ids: readonly pulumi.Input<string>[]): TrustedSource[] => ids.map((dropletId) => ({ type: "droplet", dropletId }));
+export const trustedDroplets = (ids: readonly pulumi.Input<string>[]): TrustedSource[] => ids.map((value) => ({ type: "droplet", value }));
 
-export const trustedCluster = (clusterId: pulumi.Input<string>): TrustedSource[] => [{ type: "k8s", clusterId }];
-
-/** Database firewall rules that admit exactly these sources, in their order. */
-export function trustedRules(sources: readonly TrustedSource[]): digitalocean.types.input.DatabaseFirewallRule[] {
-  return sources.map((s) => (s.type === "droplet" ? { type: "droplet", value: s.dropletId } : { type: "k8s", value: s.clusterId }));
-}
+export const trustedCluster = (clusterId: pulumi.Input<string>): TrustedSource[] => [{ type: "k8s", value: clusterId }];

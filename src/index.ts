@@ -21,5 +21,11 @@ export const mediaHost = outputs.exports.mediaHost;
 export const warnings = plan.warnings;
 /** `pulumi stack output --show-secrets adminAccount`: the first admin's generated password. */
 export const adminAccount = outputs.adminAccount;
-/** Kubernetes tier: the cluster's id and endpoint (`doctl kubernetes cluster kubeconfig save <clusterId>`), and the Gateway's address. */
-export const kubernetes = outputs.kubernetes;
+/**
+ * Kubernetes tier: the cluster's id and API endpoint (`doctl kubernetes cluster kubeconfig save
+ * <clusterId>` — never the kubeconfig, whose token would sit in every stack output) and the
+ * address of the Gateway the DNS names point at.
+ */
+export const clusterId = outputs.exports.clusterId;
+export const clusterEndpoint = outputs.exports.clusterEndpoint;
+export const gatewayAddress = outputs.exports.gatewayAddress;

@@ -6,7 +6,7 @@
 // the add-on releases; plan.json's resource graph has every one.
 import { stringify } from "yaml";
 import { chartValues } from "../plan/kubernetes/chart-values";
-import { plainEndpoints } from "../plan/kubernetes/cluster-endpoints";
+import { endpointsFromOutputs } from "../plan/kubernetes/cluster-endpoints";
 import { allObjects, ownManifests } from "../plan/kubernetes/manifests/all";
 import type { SecretValues } from "../plan/kubernetes/manifests/secrets";
 import type { Plan } from "../plan/types";
@@ -17,14 +17,7 @@ const out = (name: string) => `<output:${name}>`;
 const secret = (name: string) => `<redacted:${name}>`;
 
 export function kubernetesFiles(spec: Spec, plan: Plan): OutputFile[] {
-  const at = plainEndpoints({
-    postgresHost: out("postgres.host"),
-    redisHost: out("redis.host"),
-    ...(spec.search.managed ? { searchHost: out("search.host") } : {}),
-    ...(spec.media.spaces?.cdn || (spec.media.r2 && !spec.media.r2.customDomain) ? { mediaAliasHost: out("media.publicHost") } : {}),
-    ...(spec.media.r2 ? { objectStorageHost: out("r2.s3Host") } : {}),
-    secretsRevision: out("secrets.revision"),
-  });
+  const at = endpointsFromOutputs(spec, out, (...parts) => parts.join(""), out("secrets.revision"));
   const secrets: SecretValues<string> = {
     secretKeyBase: secret("SECRET_KEY_BASE"),
     vapidPrivateKey: secret("VAPID_PRIVATE_KEY"),

@@ -22,12 +22,6 @@ export interface ProgramOutputs {
   connectionBudget: { clients: number; reserve: number; pool: number | null; databaseLimit: number };
   /** tootctl's answer when it created the first admin (holds the generated password): secret. */
   adminAccount?: pulumi.Output<string>;
-  /**
-   * The Kubernetes tier's cluster: its id and API endpoint, for `doctl kubernetes cluster
-   * kubeconfig save <clusterId>` — never the kubeconfig, whose token would sit in plain text in
-   * every `pulumi stack output` — and the Gateway's address the DNS names point at.
-   */
-  kubernetes?: { clusterId: pulumi.Output<string>; endpoint: pulumi.Output<string>; gatewayAddress: pulumi.Output<string> };
 }
 
 /** Reads the Pulumi config the stack needs; every missing value is reported in one error. */
@@ -85,9 +79,6 @@ export function mastodonProgram(spec: Spec, plan: Plan, config: ProgramConfig): 
       sshKnownHosts,
       exports: instance.exports,
       ...(instance.release?.adminOutput ? { adminAccount: instance.release.adminOutput } : {}),
-      ...(instance.provider.cluster && instance.kubernetes
-        ? { kubernetes: { clusterId: instance.provider.cluster.id, endpoint: instance.provider.cluster.endpoint, gatewayAddress: instance.kubernetes.address } }
-        : {}),
       connectionBudget: { clients: plan.budget.clientTotal, reserve: plan.budget.reserve, pool: plan.budget.poolSize ?? null, databaseLimit: plan.budget.databaseLimit },
     },
   };

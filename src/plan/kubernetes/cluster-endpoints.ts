@@ -1,6 +1,7 @@
 // What the Kubernetes builders need from cloud resources that exist only once Pulumi has created
 // them. The builders stay pure and generic over the value type: the components pass
 // pulumi.Input<string> values and pulumi.concat, tests pass plain strings and a join.
+import type { Spec } from "../../spec/schema/stack";
 
 /** Addresses of the managed services (and the media hosts), known only after they exist. */
 export interface ClusterEndpoints<T> {
@@ -42,6 +43,25 @@ export type Lift<X, T> = X extends string
       : X extends object
         ? { [K in keyof X]: Lift<X[K], T> }
         : X;
+
+/**
+ * The endpoints the stack needs, read by their output names — the names the provider
+ * components register (postgres.host, redis.host, search.host, media.cdnHost, r2.publicHost,
+ * r2.accountId): the components read Pulumi outputs, the offline plan <output:NAME> placeholders.
+ */
+export function endpointsFromOutputs<T>(spec: Spec, output: (name: string) => T, concat: ClusterEndpoints<T>["concat"], secretsRevision?: T): ClusterEndpoints<T> {
+  const media = spec.media;
+  return {
+    postgresHost: output("postgres.host"),
+    redisHost: output("redis.host"),
+    ...(spec.search.managed ? { searchHost: output("search.host") } : {}),
+    // The public media host known only once it exists: Spaces' CDN endpoint, an R2 bucket's r2.dev host.
+    ...(media.spaces?.cdn ? { mediaAliasHost: output("media.cdnHost") } : media.r2 ? { mediaAliasHost: output("r2.publicHost") } : {}),
+    ...(media.r2 ? { objectStorageHost: concat(output("r2.accountId"), ".r2.cloudflarestorage.com") } : {}),
+    ...(secretsRevision === undefined ? {} : { secretsRevision }),
+    concat,
+  };
+}
 
 /** Endpoints as plain strings (tests and the offline plan). */
 export function plainEndpoints(e: Omit<ClusterEndpoints<string>, "concat">): ClusterEndpoints<string> {

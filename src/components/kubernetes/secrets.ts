@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as kubernetes from "@pulumi/kubernetes";
 import type { Plan } from "../../plan/types";
-import { secretManifests, type SecretValues } from "../../plan/kubernetes/manifests/secrets";
+import { secretKinds, secretManifest, type SecretValues } from "../../plan/kubernetes/manifests/secrets";
 import { SECRETS, type SecretKind } from "../../plan/kubernetes/names";
 import type { Spec } from "../../spec/schema/stack";
 
@@ -59,11 +59,9 @@ export class MastodonSecrets extends pulumi.ComponentResource {
   constructor(name: string, args: MastodonSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mastodon:kubernetes:Secrets", name, {}, opts);
     const values = secretValues(args.secrets, args.outputs);
-    const kinds = Object.keys(SECRETS) as SecretKind[];
     this.byKind = {};
-    for (const m of secretManifests(args.spec, args.plan, values)) {
-      const kind = kinds.find((k) => SECRETS[k].name === m.metadata.name);
-      if (!kind) throw new Error(`the builder made a Secret ${m.metadata.name} the program does not know`);
+    for (const kind of secretKinds(args.spec)) {
+      const m = secretManifest(args.spec, args.plan, kind, values);
       this.byKind[kind] = new kubernetes.core.v1.Secret(
         `${name}-${m.metadata.name}`,
         { ...m, metadata: { ...m.metadata, namespace: args.namespace }, stringData: pulumi.secret(pulumi.output(m.stringData ?? {})) },

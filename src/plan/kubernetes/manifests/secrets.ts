@@ -68,21 +68,24 @@ function data<T>(spec: Spec, kind: SecretKind, v: SecretValues<T>): Record<strin
   }
 }
 
-/** Every Secret of the stack, as stringData (the API server encodes it), keys sorted. */
-export function secretManifests<T>(spec: Spec, plan: Plan, values: SecretValues<T>): SecretManifest<T>[] {
+/** One Secret of the stack, as stringData (the API server encodes it), keys sorted. */
+export function secretManifest<T>(spec: Spec, plan: Plan, kind: SecretKind, values: SecretValues<T>): SecretManifest<T> {
   const k = kubernetesOf(plan);
-  return secretKinds(spec).map((kind) => {
-    const d = data(spec, kind, values);
-    const keys = Object.keys(d).sort();
-    const expected = [...SECRETS[kind].keys].sort();
-    // The chart reads exactly these keys (its existingSecretKeys defaults).
-    if (keys.join() !== expected.join()) throw new Error(`${SECRETS[kind].name}: keys ${keys.join(", ")} are not the chart's ${expected.join(", ")}`);
-    return {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name: SECRETS[kind].name, namespace: k.namespace, labels: ownLabels(k.release, "secrets") },
-      type: "Opaque",
-      stringData: Object.fromEntries(keys.map((key) => [key, d[key]!])),
-    };
-  });
+  const d = data(spec, kind, values);
+  const keys = Object.keys(d).sort();
+  const expected = [...SECRETS[kind].keys].sort();
+  // The chart reads exactly these keys (its existingSecretKeys defaults).
+  if (keys.join() !== expected.join()) throw new Error(`${SECRETS[kind].name}: keys ${keys.join(", ")} are not the chart's ${expected.join(", ")}`);
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: SECRETS[kind].name, namespace: k.namespace, labels: ownLabels(k.release, "secrets") },
+    type: "Opaque",
+    stringData: Object.fromEntries(keys.map((key) => [key, d[key]!])),
+  };
+}
+
+/** Every Secret of the stack, in secretKinds' order. */
+export function secretManifests<T>(spec: Spec, plan: Plan, values: SecretValues<T>): SecretManifest<T>[] {
+  return secretKinds(spec).map((kind) => secretManifest(spec, plan, kind, values));
 }
